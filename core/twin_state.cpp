@@ -1,0 +1,44 @@
+#include "mirror/core/twin_state.hpp"
+
+#include <bitset>
+#include <cmath>
+
+namespace mirror::core {
+
+std::uint32_t ContactHistory::shifted(std::int32_t day, Channel c) const {
+  const std::int32_t age = day - anchor_day_;
+  if (age >= kDays) return 0;
+  return masks_[index_of(c)] << age;  // age >= 0: the history only moves forward
+}
+
+void ContactHistory::record(std::int32_t day, Channel c) {
+  for (Channel k : kAllChannels) masks_[index_of(k)] = shifted(day, k);
+  anchor_day_ = day;
+  masks_[index_of(c)] |= 1u;
+}
+
+int ContactHistory::count(std::int32_t day, int window_days, Channel c) const {
+  if (window_days <= 0) return 0;
+  const std::uint32_t window =
+      window_days >= kDays ? ~0u : ((1u << window_days) - 1u);
+  return static_cast<int>(std::bitset<32>(shifted(day, c) & window).count());
+}
+
+int ContactHistory::count(std::int32_t day, int window_days) const {
+  int total = 0;
+  for (Channel c : kAllChannels) total += count(day, window_days, c);
+  return total;
+}
+
+std::uint32_t TwinState::contacts_total() const {
+  std::uint32_t total = 0;
+  for (auto n : contacts_by_channel) total += n;
+  return total;
+}
+
+double TwinState::fatigue_at(std::int32_t day, double half_life_days) const {
+  if (fatigue == 0.0f) return 0.0;
+  return fatigue * std::exp2(-(day - fatigue_day) / half_life_days);
+}
+
+}  // namespace mirror::core

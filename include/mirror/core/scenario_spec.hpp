@@ -1,0 +1,133 @@
+// The validated, immutable description of a scenario: what to simulate, not how.
+// Built by mirror::scenario::load_scenario; every later stage reads it and never changes it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mirror/core/channel.hpp"
+
+namespace mirror::core {
+
+// One latent customer segment of the ground-truth world. Rates are per simulated day.
+// The equations that use these numbers are in docs/ground-truth-world.md.
+struct SegmentSpec {
+  std::string name;
+  double share = 0.25;           // population share; the shares of all segments sum to 1
+  double visit_rate = 0.05;      // P(visit) on a day without marketing
+  double purchase_rate = 0.2;    // P(purchase | visit) without an offer
+  double spend_mean = 50.0;      // mean basket value before discount (log-normal)
+  double spend_sigma = 0.5;      // log-normal sigma of the basket value
+  ChannelArray<double> notice_rate{0.3, 0.9, 0.5};  // P(customer notices a contact), by channel
+  double offer_sensitivity = 4.0;  // purchase logit gained per unit of discount (0.10 -> +0.4)
+  double persuadable_share = 0.4;  // customers whose visits rise when they notice a contact
+  double annoyed_share = 0.1;      // customers whom a noticed contact puts off
+  double churn_rate = 0.002;       // daily hazard of leaving for good
+};
+
+// Parameters of the ground-truth world shared by all segments.
+struct WorldSpec {
+  std::vector<SegmentSpec> segments;  // at least one; defaults in default_world()
+  double contact_lift = 1.5;         // visit logit gained by a persuadable who notices a contact
+  double annoyance_penalty = 1.0;    // visit logit lost by an annoyed customer who notices one
+  double annoyed_churn_multiplier = 3.0;  // churn hazard multiplier on a day an annoyed one notices
+  double fatigue_half_life_days = 7.0;    // recent-contact memory of a customer
+  double fatigue_strength = 0.35;         // lift multiplier exp(-strength * fatigue)
+  ChannelArray<double> unsubscribe_rate{0.01, 0.02, 0.01};  // per noticed contact, by channel
+  double unsubscribe_fatigue = 0.5;       // unsubscribe hazard multiplier exp(+k * fatigue)
+  double heterogeneity = 0.5;             // sigma of a customer's log-normal visit-rate factor
+  double gross_margin = 0.4;              // margin on the pre-discount price
+};
+
+// The world used when a scenario gives no `world:` section (documented in the reference).
+WorldSpec default_world();
+
+struct PopulationSpec {
+  enum class Source { synthetic };
+  Source source = Source::synthetic;
+  std::uint32_t size = 10000;
+};
+
+struct ModelSpec {
+  enum class Kind { ground_truth };
+  Kind kind = Kind::ground_truth;
+};
+
+struct ChannelSpec {
+  Channel channel = Channel::email;
+  double cost = 0.0;  // per contact, in currency units
+};
+
+struct OfferSpec {
+  std::string name;
+  double discount = 0.0;  // share of the price given away, in [0, 1)
+};
+
+// Contact caps, enforced centrally by the engine whatever the policy proposes.
+// A cap of -1 means "no cap". Consent is always respected: a customer who unsubscribed
+// from a channel is never contacted on it again in the run.
+struct ContactCapsSpec {
+  int max_per_day = 1;   // 0 or 1: a twin receives at most one action a day
+  int max_per_week = -1; // any channel, rolling 7 days
+  ChannelArray<int> max_per_week_by_channel{-1, -1, -1};
+};
+
+struct PolicySpec {
+  enum class Kind { none, batch_and_blast };
+  Kind kind = Kind::none;
+  // batch_and_blast only:
+  Channel channel = Channel::email;
+  int offer = -1;                 // index into ScenarioSpec::offers; -1 = no offer
+  int every_days = 7;             // contact on days start_day, start_day + every_days, ...
+  int start_day = 0;
+  std::vector<int> segments;      // indices into world.segments; empty = everyone
+};
+
+struct ArmSpec {
+  std::string name;
+  PolicySpec policy;
+};
+
+struct ExperimentSpec {
+  enum class Design { paired, split };
+  Design design = Design::paired;
+  int control = 0;              // index into arms
+  double holdout_share = 0.1;   // split only: share of customers in the control arm
+  std::vector<ArmSpec> arms;    // at least one
+};
+
+// Metrics the summary table can show; all are always computed and stored.
+enum class Metric { revenue, cost, profit, conversions, contacts, unsubscribes, active_at_end };
+inline constexpr int kMetricCount = 7;
+const char* metric_name(Metric m);
+
+struct OutputsSpec {
+  std::string results;  // HDF5 path; default "results/<name>.h5"
+};
+
+struct ScenarioSpec {
+  std::string name;
+  std::uint64_t seed = 0;
+  PopulationSpec population;
+  ModelSpec model;
+  WorldSpec world;
+  int horizon_days = 90;
+  std::vector<ChannelSpec> channels;   // channels the scenario may use, at most one per kind
+  std::vector<OfferSpec> offers;
+  ContactCapsSpec constraints;
+  ExperimentSpec experiment;
+  std::vector<Metric> metrics;         // shown in the summary table; default: all
+  OutputsSpec outputs;
+
+  std::string source_path;  // the file it was read from
+  std::string source_text;  // its exact text, stored with the results
+
+  // Cost of one contact on `c`; 0 when the scenario does not list the channel.
+  double channel_cost(Channel c) const;
+  bool has_channel(Channel c) const;
+};
+
+}  // namespace mirror::core

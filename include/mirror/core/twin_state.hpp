@@ -1,0 +1,98 @@
+// What the mirror world knows about one customer twin and what happens to it in a day.
+// A twin actor is the only writer of its TwinState; the shard and the policies read it
+// between days (the shard's read-only view), never while twins are updating.
+#pragma once
+
+#include <cstdint>
+
+#include "mirror/core/channel.hpp"
+#include "mirror/core/money.hpp"
+#include "mirror/core/random.hpp"
+
+namespace mirror::core {
+
+// Contacts of the last 32 days, one bit per day and channel (a twin receives at most one
+// action a day). Enough for weekly and monthly caps.
+class ContactHistory {
+ public:
+  static constexpr int kDays = 32;
+
+  void record(std::int32_t day, Channel c);
+  // Contacts on days (day - window_days, day], on any channel or on one.
+  int count(std::int32_t day, int window_days) const;
+  int count(std::int32_t day, int window_days, Channel c) const;
+
+ private:
+  std::uint32_t shifted(std::int32_t day, Channel c) const;
+  std::int32_t anchor_day_ = 0;  // bit 0 of each mask is this day
+  ChannelArray<std::uint32_t> masks_{};
+};
+
+struct TwinState {
+  ContactHistory contacts;
+  Micros revenue = 0;  // net of discounts
+  Micros margin = 0;   // gross margin after discounts, before marketing cost
+  Micros cost = 0;     // marketing cost
+  float fatigue = 0.0f;        // decayed count of contacts, as of fatigue_day
+  std::int32_t fatigue_day = 0;
+  std::int32_t last_purchase_day = kNoDay;
+  std::int32_t churn_day = kNoDay;  // kNoDay while the customer is active
+  std::uint32_t visits = 0;
+  std::uint32_t conversions = 0;
+  std::uint32_t notices = 0;  // contacts the customer noticed (opened, read)
+  std::uint32_t unsubscribes = 0;
+  ChannelArray<std::uint32_t> contacts_by_channel{};
+  std::uint8_t consent_mask = (1u << kChannelCount) - 1;
+
+  bool active() const { return churn_day == kNoDay; }
+  bool consents(Channel c) const { return (consent_mask >> index_of(c)) & 1u; }
+  std::uint32_t contacts_total() const;
+  // Fatigue decayed to `day` with the given half-life.
+  double fatigue_at(std::int32_t day, double half_life_days) const;
+};
+
+// The action a twin receives on a day, after the constraints. channel < 0: no action.
+struct DayAction {
+  std::int8_t channel = -1;
+  std::int16_t offer = -1;  // index into the scenario's offers; -1 = no offer
+  float discount = 0.0f;    // that offer's discount, so models need not know the offer list
+
+  bool any() const { return channel >= 0; }
+  Channel channel_kind() const { return static_cast<Channel>(channel); }
+};
+
+// What the behaviour model drew for a twin on a day.
+struct DayOutcome {
+  enum Flag : std::uint8_t {
+    kVisit = 1,
+    kPurchase = 2,
+    kNotice = 4,       // the customer noticed today's contact
+    kUnsubscribe = 8,  // from today's channel
+    kChurn = 16,
+  };
+  std::uint8_t flags = 0;
+  Micros revenue = 0;  // net of discount
+  Micros margin = 0;   // after discount
+
+  bool has(Flag f) const { return (flags & f) != 0; }
+};
+
+// Everything a twin is told about its day: one message, sent only when something happened.
+struct TwinDay {
+  std::int32_t day = 0;
+  DayAction action;
+  Micros cost = 0;  // marketing cost of the action
+  DayOutcome outcome;
+};
+
+// A policy's wish for one customer of a shard; the engine's constraints decide whether it
+// is delivered. propensity: the probability with which the policy chose it (1 when
+// deterministic), kept for offline policy evaluation.
+struct ProposedAction {
+  std::uint32_t index = 0;  // customer index within the shard
+  Channel channel = Channel::email;
+  std::int16_t offer = -1;
+  float propensity = 1.0f;
+};
+
+}  // namespace mirror::core

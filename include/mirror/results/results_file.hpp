@@ -1,0 +1,30 @@
+// The HDF5 results file (layout in docs/results-format.md). The only HDF5 user.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mirror/results/run_results.hpp"
+
+namespace mirror::results {
+
+class ResultsFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes `results` to `path` atomically: a temporary file beside it, renamed on success.
+// Creates the parent directory. Throws ResultsFileError (and leaves no file) on failure.
+void write_results_file(const RunResults& results, const std::string& path);
+
+// Reading back, for tests and later commands (`mirror compare`).
+std::vector<double> read_column(const std::string& path, const std::string& dataset);
+std::vector<std::string> read_strings(const std::string& path, const std::string& dataset);
+std::string read_string_attribute(const std::string& path, const std::string& object,
+                                  const std::string& attribute);
+// Names of the members of a group, sorted.
+std::vector<std::string> list_group(const std::string& path, const std::string& group);
+
+}  // namespace mirror::results

@@ -1,0 +1,34 @@
+// The behaviour model interface: how customers act, evaluated for a whole shard at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "mirror/core/scenario_spec.hpp"
+#include "mirror/core/twin_state.hpp"
+
+namespace mirror::twins {
+
+// One instance per shard; it holds the latent state of the shard's customers in
+// contiguous buffers. Implementations draw every random number from
+// core::RandomStream(seed, customer_id, day, purpose) so that results do not depend on how
+// customers are split into shards.
+class BehaviourModel {
+ public:
+  virtual ~BehaviourModel() = default;
+
+  virtual std::size_t size() const = 0;
+  virtual std::uint64_t first_customer() const = 0;
+
+  // The customer's segment label, which the CRM can see (policies may filter on it).
+  virtual int segment(std::size_t i) const = 0;
+
+  // Draws day `day` for every customer of the shard: twins[i] is the state at the start of
+  // the day, actions[i] what it receives; writes outcomes[i]. Inactive (churned) twins get
+  // an empty outcome.
+  virtual void step(std::int32_t day, const core::TwinState* twins,
+                    const core::DayAction* actions, core::DayOutcome* outcomes) = 0;
+};
+
+}  // namespace mirror::twins
