@@ -33,7 +33,8 @@ struct WorldSpec {
   std::vector<SegmentSpec> segments;  // at least one; defaults in default_world()
   double contact_lift = 1.5;         // visit logit gained by a persuadable who notices a contact
   double annoyance_penalty = 1.0;    // visit logit lost by an annoyed customer who notices one
-  double annoyed_churn_multiplier = 3.0;  // churn hazard multiplier on a day an annoyed one notices
+  double annoyed_multiplier = 3.0;   // churn and unsubscribe hazard multiplier on a day an
+                                     // annoyed customer notices a contact
   double fatigue_half_life_days = 7.0;    // recent-contact memory of a customer
   double fatigue_strength = 0.35;         // lift multiplier exp(-strength * fatigue)
   ChannelArray<double> unsubscribe_rate{0.01, 0.02, 0.01};  // per noticed contact, by channel
