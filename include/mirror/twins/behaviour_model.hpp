@@ -24,6 +24,10 @@ class BehaviourModel {
   // The customer's segment label, which the CRM can see (policies may filter on it).
   virtual int segment(std::size_t i) const = 0;
 
+  // The customer's true latent response type where the model knows one (ground truth:
+  // twins::EffectType), else -1. Stored with the results, hidden from policies.
+  virtual int latent_type(std::size_t) const { return -1; }
+
   // Draws day `day` for every customer of the shard: twins[i] is the state at the start of
   // the day, actions[i] what it receives; writes outcomes[i]. Inactive (churned) twins get
   // an empty outcome.

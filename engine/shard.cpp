@@ -1,0 +1,142 @@
+#include "mirror/engine/shard.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "mirror/twins/ground_truth_world.hpp"
+
+namespace mirror::engine {
+
+using core::DayOutcome;
+
+std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm,
+                                         std::uint64_t first_customer, std::size_t count) {
+  const auto& ex = spec.experiment;
+  if (ex.design == core::ExperimentSpec::Design::paired) return {};
+  // Split: a customer is in the control arm with probability holdout_share, else in one of
+  // the other arms with equal probability. One draw per customer decides.
+  const int others = static_cast<int>(ex.arms.size()) - 1;
+  std::vector<std::uint8_t> member(count, 0);
+  for (std::size_t i = 0; i < count; ++i) {
+    const double u =
+        core::RandomStream(spec.seed, first_customer + i, core::kNoDay, core::Purpose::assignment)
+            .uniform();
+    int assigned = ex.control;
+    if (u >= ex.holdout_share && others > 0) {
+      int k = static_cast<int>((u - ex.holdout_share) / (1.0 - ex.holdout_share) * others);
+      k = std::min(k, others - 1);
+      assigned = k < ex.control ? k : k + 1;  // the k-th arm that is not the control
+    }
+    member[i] = assigned == arm ? 1 : 0;
+  }
+  return member;
+}
+
+namespace {
+std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec,
+                                                  std::uint64_t first, std::size_t count) {
+  switch (spec.model.kind) {
+    case core::ModelSpec::Kind::ground_truth:
+      return std::make_unique<twins::GroundTruthWorld>(spec.world, spec.seed, first, count);
+  }
+  throw std::invalid_argument("unknown model kind");
+}
+}  // namespace
+
+ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
+                               std::uint64_t first_customer, std::size_t count)
+    : spec_(spec),
+      first_customer_(first_customer),
+      model_(make_model(spec, first_customer, count)),
+      caps_(spec.constraints, spec.offers),
+      twins_(count),
+      segments_(count),
+      eligible_(arm_membership(spec, arm, first_customer, count)),
+      actions_(count),
+      outcomes_(count) {
+  for (std::size_t i = 0; i < count; ++i) segments_[i] = model_->segment(i);
+  for (const auto& ch : spec.channels) channel_cost_[core::index_of(ch.channel)] = core::to_micros(ch.cost);
+  active_ = 0;
+  for (std::size_t i = 0; i < count; ++i) active_ += eligible_.empty() || eligible_[i] ? 1 : 0;
+}
+
+policies::ShardView ShardSimulator::view() const {
+  policies::ShardView v;
+  v.first_customer = first_customer_;
+  v.size = twins_.size();
+  v.twins = twins_.data();
+  v.segments = segments_.data();
+  v.eligible = eligible_.empty() ? nullptr : eligible_.data();
+  return v;
+}
+
+results::DailyTotals ShardSimulator::simulate_day(
+    std::int32_t day, const std::vector<core::ProposedAction>& proposals,
+    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages) {
+  results::DailyTotals totals;
+  totals.day = day;
+  policies::CapCounts blocked;
+  const std::uint8_t* eligible = eligible_.empty() ? nullptr : eligible_.data();
+  caps_.enforce(day, proposals, twins_.data(), eligible, twins_.size(), actions_.data(), blocked);
+  totals.blocked_by_caps = blocked.blocked_by_caps;
+  totals.blocked_by_consent = blocked.blocked_by_consent;
+
+  model_->step(day, twins_.data(), actions_.data(), outcomes_.data());
+
+  messages.clear();
+  for (std::size_t i = 0; i < twins_.size(); ++i) {
+    if (eligible != nullptr && eligible[i] == 0) continue;
+    const auto& action = actions_[i];
+    const auto& out = outcomes_[i];
+    if (!action.any() && out.flags == 0) continue;
+    core::TwinDay msg;
+    msg.day = day;
+    msg.action = action;
+    msg.outcome = out;
+    if (action.any()) {
+      const int c = action.channel;
+      msg.cost = channel_cost_[c];
+      totals.cost += msg.cost;
+      ++totals.contacts;
+      ++totals.contacts_by_channel[c];
+      if (out.has(DayOutcome::kNotice)) ++totals.notices;
+      if (out.has(DayOutcome::kUnsubscribe) && twins_[i].consents(action.channel_kind()))
+        ++totals.unsubscribes;
+    }
+    if (out.has(DayOutcome::kVisit)) ++totals.visits;
+    if (out.has(DayOutcome::kPurchase)) {
+      ++totals.conversions;
+      totals.revenue += out.revenue;
+      totals.margin += out.margin;
+    }
+    if (out.has(DayOutcome::kChurn) && twins_[i].active()) {
+      ++totals.churned;
+      --active_;
+    }
+    messages.emplace_back(static_cast<std::uint32_t>(i), msg);
+  }
+  totals.active = active_;
+  return totals;
+}
+
+void ShardSimulator::collect(std::vector<results::CustomerResult>& out) const {
+  for (std::size_t i = 0; i < twins_.size(); ++i) {
+    if (!eligible_.empty() && eligible_[i] == 0) continue;
+    const auto& t = twins_[i];
+    results::CustomerResult r;
+    r.customer_id = first_customer_ + i;
+    r.segment = segments_[i];
+    r.effect_type = model_->latent_type(i);
+    r.revenue = t.revenue;
+    r.margin = t.margin;
+    r.cost = t.cost;
+    r.visits = t.visits;
+    r.conversions = t.conversions;
+    r.contacts = t.contacts_total();
+    r.unsubscribes = t.unsubscribes;
+    r.active_at_end = t.active() ? 1 : 0;
+    out.push_back(r);
+  }
+}
+
+}  // namespace mirror::engine

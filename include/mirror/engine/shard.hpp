@@ -1,0 +1,61 @@
+// One shard's simulation logic, without messaging: the behaviour model, the twins' state
+// buffer, the arm's policy and the central constraints. The actor engine wraps it in a
+// shard actor that messages the twins; the plain loop (bench/) applies days directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mirror/core/scenario_spec.hpp"
+#include "mirror/core/twin_state.hpp"
+#include "mirror/policies/contact_caps.hpp"
+#include "mirror/policies/policy.hpp"
+#include "mirror/results/run_results.hpp"
+#include "mirror/twins/behaviour_model.hpp"
+
+namespace mirror::engine {
+
+// Which customers belong to an arm. Paired design: everyone. Split design: those the
+// assignment draw puts in the arm.
+std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm,
+                                         std::uint64_t first_customer, std::size_t count);
+
+class ShardSimulator {
+ public:
+  ShardSimulator(const core::ScenarioSpec& spec, int arm, std::uint64_t first_customer,
+                 std::size_t count);
+
+  std::size_t size() const { return twins_.size(); }
+  std::uint64_t first_customer() const { return first_customer_; }
+  policies::ShardView view() const;
+  core::TwinState* twin(std::size_t i) { return &twins_[i]; }
+  double fatigue_half_life_days() const { return spec_.world.fatigue_half_life_days; }
+
+  // Runs day `day` given the policy's proposals: constraints, the model for the whole
+  // shard, the day's totals. Fills `messages` with what each touched twin must be told
+  // (a twin untouched by actions and events gets nothing) and returns the totals.
+  // The twins' state must be updated (by the twins) before the next call.
+  results::DailyTotals simulate_day(std::int32_t day,
+                                    const std::vector<core::ProposedAction>& proposals,
+                                    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages);
+
+  // The arm's customers' totals over the run, in customer id order.
+  void collect(std::vector<results::CustomerResult>& out) const;
+
+ private:
+  const core::ScenarioSpec& spec_;
+  std::uint64_t first_customer_;
+  std::unique_ptr<twins::BehaviourModel> model_;
+  policies::ContactCaps caps_;
+  std::vector<core::TwinState> twins_;
+  std::vector<std::int32_t> segments_;
+  std::vector<std::uint8_t> eligible_;  // empty = every customer is in the arm
+  std::vector<core::DayAction> actions_;
+  std::vector<core::DayOutcome> outcomes_;
+  core::ChannelArray<core::Micros> channel_cost_{};
+  std::int64_t active_ = 0;  // active customers of the arm
+};
+
+}  // namespace mirror::engine

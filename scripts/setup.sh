@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything mirrorworld needs from Debian 12 packages, then configures and builds
+# the release preset. Safe to run again: packages already present are not reinstalled.
+# usage: scripts/setup.sh [PRESET]   (default: release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:-release}
+
+packages=(
+  build-essential cmake ninja-build git pkg-config
+  libcaf-dev libtorch-dev libopenblas0-pthread
+  libhdf5-dev hdf5-tools libyaml-cpp-dev libboost-program-options-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cmake --preset "$preset"
+cmake --build --preset "$preset"

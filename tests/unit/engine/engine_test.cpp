@@ -1,0 +1,173 @@
+#include "mirror/engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "test_scenarios.hpp"
+
+using namespace mirror;
+
+namespace {
+
+void expect_same_customers(const results::ArmResult& a, const results::ArmResult& b) {
+  ASSERT_EQ(a.customers.size(), b.customers.size());
+  for (std::size_t i = 0; i < a.customers.size(); ++i) {
+    const auto& x = a.customers[i];
+    const auto& y = b.customers[i];
+    ASSERT_EQ(x.customer_id, y.customer_id);
+    ASSERT_EQ(x.revenue, y.revenue) << "customer " << x.customer_id;
+    ASSERT_EQ(x.margin, y.margin);
+    ASSERT_EQ(x.cost, y.cost);
+    ASSERT_EQ(x.visits, y.visits);
+    ASSERT_EQ(x.conversions, y.conversions);
+    ASSERT_EQ(x.contacts, y.contacts);
+    ASSERT_EQ(x.unsubscribes, y.unsubscribes);
+    ASSERT_EQ(x.active_at_end, y.active_at_end);
+  }
+}
+
+void expect_same_daily(const results::ArmResult& a, const results::ArmResult& b) {
+  ASSERT_EQ(a.daily.size(), b.daily.size());
+  for (std::size_t d = 0; d < a.daily.size(); ++d)
+    ASSERT_EQ(std::memcmp(&a.daily[d], &b.daily[d], sizeof(results::DailyTotals)), 0)
+        << "day " << d;
+}
+
+engine::RunOptions layout(int threads, int shards) {
+  engine::RunOptions o;
+  o.threads = threads;
+  o.shards = shards;
+  return o;
+}
+
+}  // namespace
+
+TEST(Engine, ResultsDoNotDependOnThreadsOrShards) {
+  const auto spec = testing::small_scenario(700, 40);
+  const auto one = engine::run_scenario(spec, layout(1, 1));
+  const auto many = engine::run_scenario(spec, layout(2, 7));
+  ASSERT_EQ(one.arms.size(), 3u);
+  for (std::size_t a = 0; a < one.arms.size(); ++a) {
+    expect_same_customers(one.arms[a], many.arms[a]);
+    expect_same_daily(one.arms[a], many.arms[a]);
+  }
+  ASSERT_EQ(one.summary.size(), many.summary.size());
+  for (std::size_t r = 0; r < one.summary.size(); ++r) {
+    EXPECT_EQ(one.summary[r].mean, many.summary[r].mean);
+    EXPECT_EQ(one.summary[r].uplift_ci_low, many.summary[r].uplift_ci_low);
+  }
+}
+
+TEST(Engine, ActorEngineMatchesThePlainLoop) {
+  const auto spec = testing::small_scenario(600, 30);
+  const auto actors = engine::run_scenario(spec, layout(2, 5));
+  for (int a = 0; a < 3; ++a) {
+    const auto plain = engine::run_arm_plain(spec, a, 3);
+    expect_same_customers(actors.arms[a], plain);
+    expect_same_daily(actors.arms[a], plain);
+  }
+}
+
+TEST(Engine, DailyTotalsAddUpToCustomerTotals) {
+  const auto spec = testing::small_scenario(400, 25);
+  const auto run = engine::run_scenario(spec, layout(2, 3));
+  for (const auto& arm : run.arms) {
+    core::Micros revenue = 0, cost = 0;
+    std::int64_t contacts = 0, conversions = 0, active = 0;
+    for (const auto& c : arm.customers) {
+      revenue += c.revenue;
+      cost += c.cost;
+      contacts += c.contacts;
+      conversions += c.conversions;
+      active += c.active_at_end;
+    }
+    core::Micros daily_revenue = 0, daily_cost = 0;
+    std::int64_t daily_contacts = 0, daily_conversions = 0;
+    for (const auto& d : arm.daily) {
+      daily_revenue += d.revenue;
+      daily_cost += d.cost;
+      daily_contacts += d.contacts;
+      daily_conversions += d.conversions;
+    }
+    EXPECT_EQ(revenue, daily_revenue) << arm.name;
+    EXPECT_EQ(cost, daily_cost) << arm.name;
+    EXPECT_EQ(contacts, daily_contacts) << arm.name;
+    EXPECT_EQ(conversions, daily_conversions) << arm.name;
+    EXPECT_EQ(active, arm.daily.back().active) << arm.name;
+  }
+}
+
+TEST(Engine, ContactedArmsSpendAndControlDoesNot) {
+  const auto spec = testing::small_scenario(500, 28);
+  const auto run = engine::run_scenario(spec, layout(2, 4));
+  const auto contacts = [&](int arm) {
+    std::int64_t n = 0;
+    for (const auto& d : run.arms[arm].daily) n += d.contacts;
+    return n;
+  };
+  EXPECT_EQ(contacts(0), 0);
+  // Weekly email on days 0, 7, 14, 21 to 500 customers, less those who unsubscribed.
+  EXPECT_GT(contacts(1), 4 * 500 * 9 / 10);
+  EXPECT_LE(contacts(1), 4 * 500);
+}
+
+// Caps and consent: a policy that contacts everyone every day on sms and email must never
+// get past max_per_week, max_per_week_by_channel or an unsubscribe.
+TEST(Engine, CapsAndConsentAreNeverViolated) {
+  auto spec = testing::small_scenario(800, 45);
+  spec.constraints.max_per_day = 1;
+  spec.constraints.max_per_week = 3;
+  spec.constraints.max_per_week_by_channel = {-1, 2, -1};  // sms at most 2 a week
+  spec.world.unsubscribe_rate = {0.05, 0.08, 0.05};        // many unsubscribes to respect
+  spec.experiment.arms = {{"control", {}},
+                          {"daily_sms", testing::blast(core::Channel::sms, 1)},
+                          {"daily_email", testing::blast(core::Channel::email, 1)}};
+  std::atomic<std::int64_t> delivered{0}, violations{0};
+  engine::RunOptions options = layout(2, 6);
+  options.on_delivered = [&](std::int32_t day, std::uint64_t, const core::TwinState& before,
+                             const core::DayAction& action) {
+    ++delivered;
+    const auto c = action.channel_kind();
+    if (!before.consents(c)) ++violations;
+    if (before.contacts.count(day, 7) + 1 > 3) ++violations;
+    if (c == core::Channel::sms && before.contacts.count(day, 7, c) + 1 > 2) ++violations;
+  };
+  const auto run = engine::run_scenario(spec, options);
+  EXPECT_GT(delivered.load(), 0);
+  EXPECT_EQ(violations.load(), 0);
+  std::int64_t capped = 0, no_consent = 0, unsubscribes = 0;
+  for (const auto& arm : run.arms)
+    for (const auto& d : arm.daily) {
+      capped += d.blocked_by_caps;
+      no_consent += d.blocked_by_consent;
+      unsubscribes += d.unsubscribes;
+    }
+  EXPECT_GT(capped, 0) << "the test policy should have tried to exceed the caps";
+  EXPECT_GT(unsubscribes, 0);
+  EXPECT_GT(no_consent, 0) << "the test policy should have tried to contact unsubscribers";
+}
+
+TEST(Engine, SplitDesignPutsEachCustomerInOneArm) {
+  auto spec = testing::small_scenario(4000, 5);
+  spec.experiment.design = core::ExperimentSpec::Design::split;
+  spec.experiment.holdout_share = 0.2;
+  const auto run = engine::run_scenario(spec, layout(2, 3));
+  std::vector<int> seen(spec.population.size, 0);
+  for (const auto& arm : run.arms)
+    for (const auto& c : arm.customers) ++seen[c.customer_id];
+  for (int n : seen) ASSERT_EQ(n, 1);
+  // Control ~20%, the two other arms ~40% each (binomial sd ~ 0.6-0.8 percentage points).
+  const double n = spec.population.size;
+  EXPECT_NEAR(run.arms[0].customers.size() / n, 0.2, 0.03);
+  EXPECT_NEAR(run.arms[1].customers.size() / n, 0.4, 0.03);
+  EXPECT_NEAR(run.arms[2].customers.size() / n, 0.4, 0.03);
+}
+
+TEST(Engine, DefaultShardsStayWithinThePopulation) {
+  EXPECT_EQ(engine::default_shards(3, 2), 3);
+  EXPECT_EQ(engine::default_shards(1000000, 2), 8);
+  EXPECT_GE(engine::resolve_threads(0), 1);
+  EXPECT_EQ(engine::resolve_threads(3), 3);
+}

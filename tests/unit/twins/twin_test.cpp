@@ -1,0 +1,100 @@
+#include "mirror/twins/twin.hpp"
+
+#include <caf/test/dsl.hpp>
+#include <gtest/gtest.h>
+
+#include "mirror/core/messages.hpp"
+
+using namespace mirror;
+using core::DayOutcome;
+
+namespace {
+
+core::TwinDay contact(std::int32_t day, core::Channel c, std::uint8_t flags = 0) {
+  core::TwinDay d;
+  d.day = day;
+  d.action.channel = static_cast<std::int8_t>(core::index_of(c));
+  d.cost = core::to_micros(0.02);
+  d.outcome.flags = flags;
+  return d;
+}
+
+}  // namespace
+
+TEST(ApplyDay, PurchaseAddsToTotals) {
+  core::TwinState t;
+  core::TwinDay d;
+  d.day = 4;
+  d.outcome.flags = DayOutcome::kVisit | DayOutcome::kPurchase;
+  d.outcome.revenue = core::to_micros(40.0);
+  d.outcome.margin = core::to_micros(12.0);
+  twins::apply_day(t, d, 7.0);
+  EXPECT_EQ(t.visits, 1u);
+  EXPECT_EQ(t.conversions, 1u);
+  EXPECT_EQ(t.revenue, core::to_micros(40.0));
+  EXPECT_EQ(t.margin, core::to_micros(12.0));
+  EXPECT_EQ(t.last_purchase_day, 4);
+  EXPECT_EQ(t.contacts_total(), 0u);
+}
+
+TEST(ApplyDay, ContactsBuildFatigueThatDecays) {
+  core::TwinState t;
+  twins::apply_day(t, contact(0, core::Channel::email), 7.0);
+  EXPECT_DOUBLE_EQ(t.fatigue_at(0, 7.0), 1.0);
+  EXPECT_NEAR(t.fatigue_at(7, 7.0), 0.5, 1e-6);
+  twins::apply_day(t, contact(7, core::Channel::email), 7.0);
+  EXPECT_NEAR(t.fatigue_at(7, 7.0), 1.5, 1e-6);
+  EXPECT_EQ(t.contacts_by_channel[0], 2u);
+  EXPECT_EQ(t.cost, 2 * core::to_micros(0.02));
+  EXPECT_EQ(t.contacts.count(7, 7), 1);
+  EXPECT_EQ(t.contacts.count(7, 8), 2);
+}
+
+TEST(ApplyDay, UnsubscribeRevokesOnlyThatChannelAndCountsOnce) {
+  core::TwinState t;
+  twins::apply_day(t, contact(1, core::Channel::sms, DayOutcome::kNotice | DayOutcome::kUnsubscribe), 7.0);
+  EXPECT_FALSE(t.consents(core::Channel::sms));
+  EXPECT_TRUE(t.consents(core::Channel::email));
+  EXPECT_TRUE(t.consents(core::Channel::push));
+  EXPECT_EQ(t.unsubscribes, 1u);
+  EXPECT_EQ(t.notices, 1u);
+}
+
+TEST(ApplyDay, ChurnIsForGood) {
+  core::TwinState t;
+  core::TwinDay d;
+  d.day = 9;
+  d.outcome.flags = DayOutcome::kChurn;
+  twins::apply_day(t, d, 7.0);
+  EXPECT_FALSE(t.active());
+  EXPECT_EQ(t.churn_day, 9);
+  d.day = 12;
+  twins::apply_day(t, d, 7.0);
+  EXPECT_EQ(t.churn_day, 9);
+}
+
+// The twin actor under CAF's deterministic coordinator: one message at a time, no threads.
+TEST(TwinActor, UpdatesItsStateAndAcknowledges) {
+  caf::test_coordinator_fixture<> fix;
+  core::TwinState state;
+  auto twin = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &state, 7.0);
+  fix.self->send(twin, contact(3, core::Channel::push, DayOutcome::kNotice | DayOutcome::kVisit));
+  fix.run();
+  int acks = 0;
+  fix.self->receive([&](twin_done_atom) { ++acks; });
+  EXPECT_EQ(acks, 1);
+  EXPECT_EQ(state.contacts_by_channel[core::index_of(core::Channel::push)], 1u);
+  EXPECT_EQ(state.visits, 1u);
+  EXPECT_EQ(state.notices, 1u);
+
+  core::TwinDay buy;
+  buy.day = 4;
+  buy.outcome.flags = DayOutcome::kVisit | DayOutcome::kPurchase;
+  buy.outcome.revenue = core::to_micros(10.0);
+  fix.self->send(twin, buy);
+  fix.run();
+  fix.self->receive([&](twin_done_atom) { ++acks; });
+  EXPECT_EQ(acks, 2);
+  EXPECT_EQ(state.revenue, core::to_micros(10.0));
+  EXPECT_EQ(state.visits, 2u);
+}
