@@ -244,7 +244,8 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
   return out;
 }
 
-results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int shards) {
+results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int shards,
+                                 std::int64_t* twin_messages) {
   shards = static_cast<int>(std::min<std::uint32_t>(std::max(1, shards), std::max<std::uint32_t>(1, spec.population.size)));
   const auto bounds = shard_bounds(spec.population.size, shards);
   std::vector<std::unique_ptr<ShardSimulator>> sims;
@@ -256,6 +257,7 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
   }
   results::ArmResult result;
   result.name = spec.experiment.arms[arm].name;
+  if (twin_messages != nullptr) *twin_messages = 0;
   ProposedActions proposals;
   Messages messages;
   const double half_life = spec.world.fatigue_half_life_days;
@@ -267,6 +269,7 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
       proposals.clear();
       policies[k]->decide(day, sim.view(), proposals);
       today += sim.simulate_day(day, proposals, messages);
+      if (twin_messages != nullptr) *twin_messages += static_cast<std::int64_t>(messages.size());
       for (const auto& [i, msg] : messages) twins::apply_day(*sim.twin(i), msg, half_life);
     }
     result.daily.push_back(today);

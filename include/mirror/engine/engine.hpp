@@ -46,6 +46,9 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
 
 // The same simulation of one arm as a plain loop over the shards, without actors or
 // messages: the baseline of bench/engine_scale and a cross-check of the actor engine.
-results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int shards);
+// twin_messages, if given, receives the number of twin updates, which is the number of
+// messages the actor engine sends to twins for the same arm.
+results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int shards,
+                                 std::int64_t* twin_messages = nullptr);
 
 }  // namespace mirror::engine

@@ -1,0 +1,173 @@
+// Runs the `mirror` program as a user would and reads the results file back.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "mirror/results/results_file.hpp"
+
+namespace fs = std::filesystem;
+using mirror::results::list_group;
+using mirror::results::read_column;
+using mirror::results::read_strings;
+
+namespace {
+
+const std::string kMirror = std::string(MIRROR_BINARY_DIR) + "/bin/mirror";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mirror_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Outcome mirror(const std::string& args) {
+    const auto log = dir_ / "out.log";
+    const std::string cmd = kMirror + " " + args + " > " + log.string() + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    o.out = ss.str();
+    return o;
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(CliTest, HelpAndVersion) {
+  auto help = mirror("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("run SCENARIO"), std::string::npos);
+  auto version = mirror("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("mirror ", 0), 0u);
+  auto run_help = mirror("run --help");
+  EXPECT_EQ(run_help.exit_code, 0);
+  EXPECT_NE(run_help.out.find("--threads"), std::string::npos);
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(mirror("").exit_code, 2);
+  EXPECT_EQ(mirror("fly").exit_code, 2);
+  EXPECT_EQ(mirror("run").exit_code, 2);
+  EXPECT_EQ(mirror("run tests/integration/small.yaml --threads -3").exit_code, 2);
+  EXPECT_EQ(mirror("run tests/integration/small.yaml --bogus").exit_code, 2);
+}
+
+TEST_F(CliTest, CheckAcceptsAValidScenario) {
+  auto r = mirror("check tests/integration/small.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("ok"), std::string::npos);
+}
+
+TEST_F(CliTest, InvalidScenarioIsReportedAndNothingIsWritten) {
+  std::ofstream(path("bad.yaml")) << "name: bad\nhorizon_day: 3\nexperiment:\n  arms: []\n";
+  auto check = mirror("check " + path("bad.yaml"));
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.out.find("bad.yaml:2:1: horizon_day: unknown key"), std::string::npos)
+      << check.out;
+  auto run = mirror("run " + path("bad.yaml") + " --out " + path("bad.h5"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(path("bad.h5")));
+  EXPECT_EQ(mirror("run " + path("missing.yaml")).exit_code, 2);
+}
+
+TEST_F(CliTest, UnwritableOutputFailsBeforeRunning) {
+  std::ofstream(path("file")) << "x";
+  auto r = mirror("run tests/integration/small.yaml --quiet --out " + path("file/x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("cannot write results"), std::string::npos) << r.out;
+}
+
+// The acceptance check of determinism: the same datasets for 1 thread / 1 shard and
+// 2 threads / 7 shards.
+TEST_F(CliTest, ResultsAreIdenticalForAnyThreadsAndShards) {
+  auto a = mirror("run tests/integration/small.yaml --quiet --threads 1 --shards 1 --out " +
+                  path("a.h5"));
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  auto b = mirror("run tests/integration/small.yaml --quiet --threads 2 --shards 7 --out " +
+                  path("b.h5"));
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  const auto arms = list_group(path("a.h5"), "/arms");
+  ASSERT_EQ(arms.size(), 3u);
+  ASSERT_EQ(arms, list_group(path("b.h5"), "/arms"));
+  int compared = 0;
+  for (const auto& arm : arms) {
+    const std::string group = "/arms/" + arm + "/customers";
+    for (const auto& column : list_group(path("a.h5"), group)) {
+      EXPECT_EQ(read_column(path("a.h5"), group + "/" + column),
+                read_column(path("b.h5"), group + "/" + column))
+          << group << "/" << column;
+      ++compared;
+    }
+  }
+  for (const auto& column : list_group(path("a.h5"), "/summary")) {
+    if (column == "arm" || column == "metric") {
+      EXPECT_EQ(read_strings(path("a.h5"), "/summary/" + column),
+                read_strings(path("b.h5"), "/summary/" + column));
+    } else {
+      EXPECT_EQ(read_column(path("a.h5"), "/summary/" + column),
+                read_column(path("b.h5"), "/summary/" + column))
+          << column;
+    }
+    ++compared;
+  }
+  EXPECT_GT(compared, 20);
+}
+
+// The quickstart as shipped: the emailed arm earns more than control, with an interval
+// that excludes 0, and loses more subscribers, as the world's parameters imply.
+TEST_F(CliTest, QuickstartShowsTheExpectedEffects) {
+  auto r = mirror("run scenarios/quickstart.yaml --out " + path("q.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("weekly_email"), std::string::npos) << r.out;
+  const auto arm = read_strings(path("q.h5"), "/summary/arm");
+  const auto metric = read_strings(path("q.h5"), "/summary/metric");
+  const auto mean = read_column(path("q.h5"), "/summary/mean");
+  const auto uplift = read_column(path("q.h5"), "/summary/uplift");
+  const auto low = read_column(path("q.h5"), "/summary/uplift_ci_low");
+  bool checked_revenue = false, checked_unsubscribes = false;
+  double control_unsubscribes = -1;
+  for (std::size_t i = 0; i < arm.size(); ++i)
+    if (arm[i] == "no_action" && metric[i] == "unsubscribes") control_unsubscribes = mean[i];
+  for (std::size_t i = 0; i < arm.size(); ++i) {
+    if (arm[i] != "weekly_email") continue;
+    if (metric[i] == "revenue") {
+      EXPECT_GT(uplift[i], 0.0);
+      EXPECT_GT(low[i], 0.0) << "revenue uplift interval should exclude 0";
+      checked_revenue = true;
+    }
+    if (metric[i] == "unsubscribes") {
+      EXPECT_GT(mean[i], control_unsubscribes);
+      EXPECT_GT(low[i], 0.0);
+      checked_unsubscribes = true;
+    }
+  }
+  EXPECT_TRUE(checked_revenue);
+  EXPECT_TRUE(checked_unsubscribes);
+  EXPECT_EQ(control_unsubscribes, 0.0);
+  const auto sha = mirror::results::read_string_attribute(path("q.h5"), "/meta", "scenario_sha256");
+  EXPECT_EQ(sha.size(), 64u);
+}
