@@ -1,0 +1,706 @@
+// Reads and validates a scenario: every problem is collected with its position and key path,
+// and no spec is returned unless the file is entirely valid.
+#include "mirror/scenario/load_scenario.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "did_you_mean.hpp"
+
+namespace mirror::scenario {
+
+std::string ScenarioError::to_string() const {
+  std::ostringstream out;
+  out << file;
+  if (line > 0) out << ":" << line << ":" << column;
+  out << ": ";
+  if (!key_path.empty()) out << key_path << ": ";
+  out << message;
+  return out.str();
+}
+
+namespace {
+
+using core::Channel;
+using Keys = std::vector<std::string>;
+
+const Keys kTopKeys{"name",        "seed",    "population", "model",       "horizon_days",
+                    "world",       "channels", "offers",    "constraints", "experiment",
+                    "metrics",     "outputs"};
+const Keys kPopulationKeys{"source", "size"};
+const Keys kModelKeys{"kind"};
+const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
+                      "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
+                      "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
+                      "segments"};
+const Keys kSegmentKeys{"name",          "share",          "visit_rate",        "purchase_rate",
+                        "spend_mean",    "spend_sigma",    "notice_rate",       "offer_sensitivity",
+                        "persuadable_share", "annoyed_share", "churn_rate"};
+const Keys kChannelKeys{"cost"};
+const Keys kOfferKeys{"discount"};
+const Keys kConstraintKeys{"max_per_day", "max_per_week", "max_per_week_by_channel"};
+const Keys kExperimentKeys{"design", "control", "holdout_share", "arms"};
+const Keys kArmKeys{"name", "policy"};
+const Keys kPolicyKeys{"kind", "channel", "offer", "every_days", "start_day", "segments"};
+const Keys kOutputKeys{"results"};
+const Keys kChannelNames{"email", "sms", "push"};
+const Keys kPolicyKinds{"none", "batch_and_blast"};
+const Keys kDesigns{"paired", "split"};
+const Keys kModelKinds{"ground_truth"};
+const Keys kSources{"synthetic"};
+
+Keys metric_names() {
+  Keys out;
+  for (int k = 0; k < core::kMetricCount; ++k) out.push_back(core::metric_name(static_cast<core::Metric>(k)));
+  return out;
+}
+
+bool valid_name(const std::string& s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string label) : label_(std::move(label)) {}
+
+  LoadResult load(const std::string& text) {
+    LoadResult result;
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      add(e.mark, "", "invalid YAML: " + e.msg);
+      result.errors = std::move(errors_);
+      return result;
+    }
+    if (!root || root.IsNull()) {
+      errors_.push_back({label_, 1, 1, "", "the file is empty: expected a scenario (a map of keys)"});
+    } else if (!root.IsMap()) {
+      error(root, "", "expected a scenario (a map of keys), found " + kind_of(root));
+    } else {
+      read_scenario(root);
+    }
+    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    if (errors_.empty()) {
+      spec_.source_text = text;
+      result.spec = std::move(spec_);
+    }
+    result.errors = std::move(errors_);
+    return result;
+  }
+
+ private:
+  // --- errors -------------------------------------------------------------------------
+  void add(const YAML::Mark& mark, const std::string& path, const std::string& message) {
+    errors_.push_back({label_, mark.line >= 0 ? mark.line + 1 : 1,
+                       mark.column >= 0 ? mark.column + 1 : 1, path, message});
+  }
+  void error(const YAML::Node& node, const std::string& path, const std::string& message) {
+    add(node.Mark(), path, message);
+  }
+
+  static std::string kind_of(const YAML::Node& n) {
+    if (n.IsMap()) return "a map";
+    if (n.IsSequence()) return "a list";
+    if (n.IsNull()) return "nothing";
+    return "'" + n.Scalar() + "'";
+  }
+
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+  static std::string index(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
+
+  // --- structure ----------------------------------------------------------------------
+  bool expect_map(const YAML::Node& n, const std::string& path) {
+    if (n.IsMap()) return true;
+    error(n, path, "expected a map, found " + kind_of(n));
+    return false;
+  }
+  bool expect_list(const YAML::Node& n, const std::string& path) {
+    if (n.IsSequence()) return true;
+    error(n, path, "expected a list, found " + kind_of(n));
+    return false;
+  }
+
+  // The map's entries in file order, after reporting duplicate keys, non-scalar keys and
+  // keys outside `allowed` (when given). Later duplicates are dropped.
+  std::vector<std::pair<YAML::Node, YAML::Node>> entries(const YAML::Node& map,
+                                                         const std::string& path,
+                                                         const Keys* allowed,
+                                                         const std::string& what = "key") {
+    std::vector<std::pair<YAML::Node, YAML::Node>> out;
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) {
+        error(key, path, "expected a name as key, found " + kind_of(key));
+        continue;
+      }
+      const std::string name = key.Scalar();
+      if (!seen.insert(name).second) {
+        error(key, join(path, name), "duplicate " + what + " '" + name + "'");
+        continue;
+      }
+      if (allowed != nullptr &&
+          std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
+        error(key, join(path, name), "unknown " + what + " '" + name + "'" + suggestion(name, *allowed));
+        continue;
+      }
+      out.emplace_back(key, it->second);
+    }
+    return out;
+  }
+
+  static const YAML::Node* find(const std::vector<std::pair<YAML::Node, YAML::Node>>& e,
+                                const std::string& key) {
+    for (const auto& [k, v] : e)
+      if (k.Scalar() == key) return &v;
+    return nullptr;
+  }
+
+  void missing(const YAML::Node& parent, const std::string& path, const std::string& key) {
+    error(parent, path, "missing required key '" + key + "'");
+  }
+
+  // --- scalars ------------------------------------------------------------------------
+  bool scalar(const YAML::Node& n, const std::string& path, const std::string& expected) {
+    if (n.IsScalar()) return true;
+    error(n, path, "expected " + expected + ", found " + kind_of(n));
+    return false;
+  }
+
+  bool read_string(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (!scalar(n, path, "a string")) return false;
+    out = n.Scalar();
+    return true;
+  }
+
+  bool read_name(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (!read_string(n, path, out)) return false;
+    if (valid_name(out)) return true;
+    error(n, path, "expected a name of letters, digits, '_', '.' or '-', found '" + out + "'");
+    return false;
+  }
+
+  bool read_double(const YAML::Node& n, const std::string& path, double& out) {
+    if (!scalar(n, path, "a number")) return false;
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v) ||
+        n.Tag() == "!") {  // "!" marks a quoted string
+      error(n, path, "expected a number, found '" + s + "'");
+      return false;
+    }
+    out = v;
+    return true;
+  }
+
+  bool read_int(const YAML::Node& n, const std::string& path, long long& out) {
+    double v = 0;
+    if (!read_double(n, path, v)) return false;
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    errno = 0;
+    const long long i = std::strtoll(s.c_str(), &end, 10);
+    if (end != s.c_str() + s.size() || errno == ERANGE) {
+      error(n, path, "expected an integer, found '" + s + "'");
+      return false;
+    }
+    out = i;
+    return true;
+  }
+
+  // A number in [lo, hi] (or [lo, hi) when hi_open); reports and returns false otherwise.
+  bool read_ranged(const YAML::Node& n, const std::string& path, double& out, double lo,
+                   double hi, bool hi_open = false, bool lo_open = false) {
+    double v = 0;
+    if (!read_double(n, path, v)) return false;
+    const bool ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+    if (!ok) {
+      std::ostringstream range;
+      range << (lo_open ? "(" : "[") << format(lo) << ", " << format(hi) << (hi_open ? ")" : "]");
+      error(n, path, "must be in " + range.str() + ", found " + n.Scalar());
+      return false;
+    }
+    out = v;
+    return true;
+  }
+
+  bool read_int_ranged(const YAML::Node& n, const std::string& path, long long& out,
+                       long long lo, long long hi, const std::string& note = "") {
+    long long v = 0;
+    if (!read_int(n, path, v)) return false;
+    if (v < lo || v > hi) {
+      error(n, path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
+                         n.Scalar() + note);
+      return false;
+    }
+    out = v;
+    return true;
+  }
+
+  static std::string format(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::ostringstream s;
+    s << v;
+    return s.str();
+  }
+
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+  void probability(const YAML::Node& n, const std::string& path, double& out) {
+    read_ranged(n, path, out, 0.0, 1.0);
+  }
+  void non_negative(const YAML::Node& n, const std::string& path, double& out) {
+    read_ranged(n, path, out, 0.0, kInf);
+  }
+  void positive(const YAML::Node& n, const std::string& path, double& out) {
+    read_ranged(n, path, out, 0.0, kInf, false, true);
+  }
+
+  // A map keyed by channel name; `read` handles each value.
+  template <class Read>
+  void channel_map(const YAML::Node& n, const std::string& path, Read read) {
+    if (!expect_map(n, path)) return;
+    for (const auto& [k, v] : entries(n, path, &kChannelNames, "channel"))
+      read(*core::channel_from_name(k.Scalar()), v, join(path, k.Scalar()));
+  }
+
+  // --- sections -----------------------------------------------------------------------
+  void read_scenario(const YAML::Node& root) {
+    const auto top = entries(root, "", &kTopKeys);
+    if (const auto* n = find(top, "name")) read_name(*n, "name", spec_.name);
+    else missing(root, "", "name");
+    if (const auto* n = find(top, "seed")) read_seed(*n);
+    else spec_.seed = 1;
+    if (const auto* n = find(top, "population")) read_population(*n);
+    if (const auto* n = find(top, "model")) read_model(*n);
+    if (const auto* n = find(top, "horizon_days")) {
+      long long v = 0;
+      if (read_int_ranged(*n, "horizon_days", v, 1, 3650)) spec_.horizon_days = static_cast<int>(v);
+    }
+    spec_.world = core::default_world();
+    if (const auto* n = find(top, "world")) read_world(*n);
+    if (const auto* n = find(top, "channels")) read_channels(*n);
+    if (const auto* n = find(top, "offers")) read_offers(*n);
+    if (const auto* n = find(top, "constraints")) read_constraints(*n);
+    if (const auto* n = find(top, "experiment")) read_experiment(*n);
+    else missing(root, "", "experiment");
+    if (const auto* n = find(top, "metrics")) read_metrics(*n);
+    else
+      for (int k = 0; k < core::kMetricCount; ++k) spec_.metrics.push_back(static_cast<core::Metric>(k));
+    spec_.outputs.results = "results/" + spec_.name + ".h5";
+    if (const auto* n = find(top, "outputs")) read_outputs(*n);
+  }
+
+  void read_seed(const YAML::Node& n) {
+    if (!scalar(n, "seed", "a non-negative integer")) return;
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+    if (s.empty() || s[0] == '-' || end != s.c_str() + s.size() || errno == ERANGE) {
+      error(n, "seed", "expected an integer in [0, 18446744073709551615], found '" + s + "'");
+      return;
+    }
+    spec_.seed = v;
+  }
+
+  void read_population(const YAML::Node& n) {
+    if (!expect_map(n, "population")) return;
+    const auto e = entries(n, "population", &kPopulationKeys);
+    if (const auto* s = find(e, "source")) {
+      std::string v;
+      if (read_string(*s, "population.source", v) && v != "synthetic")
+        error(*s, "population.source",
+              "unknown population source '" + v + "'" + suggestion(v, kSources) +
+                  "; available: synthetic");
+    }
+    if (const auto* s = find(e, "size")) {
+      long long v = 0;
+      if (read_int_ranged(*s, "population.size", v, 1, 100000000))
+        spec_.population.size = static_cast<std::uint32_t>(v);
+    }
+  }
+
+  void read_model(const YAML::Node& n) {
+    if (!expect_map(n, "model")) return;
+    const auto e = entries(n, "model", &kModelKeys);
+    if (const auto* k = find(e, "kind")) {
+      std::string v;
+      if (read_string(*k, "model.kind", v) && v != "ground_truth")
+        error(*k, "model.kind",
+              "unknown model kind '" + v + "'" + suggestion(v, kModelKinds) +
+                  "; available: ground_truth");
+    }
+  }
+
+  void read_world(const YAML::Node& n) {
+    if (!expect_map(n, "world")) return;
+    auto& w = spec_.world;
+    for (const auto& [k, v] : entries(n, "world", &kWorldKeys)) {
+      const std::string key = k.Scalar();
+      const std::string path = join("world", key);
+      if (key == "contact_lift") non_negative(v, path, w.contact_lift);
+      else if (key == "annoyance_penalty") non_negative(v, path, w.annoyance_penalty);
+      else if (key == "annoyed_multiplier") non_negative(v, path, w.annoyed_multiplier);
+      else if (key == "fatigue_half_life_days") positive(v, path, w.fatigue_half_life_days);
+      else if (key == "fatigue_strength") non_negative(v, path, w.fatigue_strength);
+      else if (key == "unsubscribe_fatigue") non_negative(v, path, w.unsubscribe_fatigue);
+      else if (key == "heterogeneity") read_ranged(v, path, w.heterogeneity, 0.0, 5.0);
+      else if (key == "gross_margin") probability(v, path, w.gross_margin);
+      else if (key == "unsubscribe_rate")
+        channel_map(v, path, [&](Channel c, const YAML::Node& x, const std::string& p) {
+          probability(x, p, w.unsubscribe_rate[core::index_of(c)]);
+        });
+      else if (key == "segments") read_segments(v);
+    }
+  }
+
+  void read_segments(const YAML::Node& n) {
+    const std::string path = "world.segments";
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0) {
+      error(n, path, "must list at least one segment");
+      return;
+    }
+    if (n.size() > 255) {
+      error(n, path, "at most 255 segments, found " + std::to_string(n.size()));
+      return;
+    }
+    std::vector<core::SegmentSpec> segments;
+    bool complete = true;
+    double total_share = 0.0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const YAML::Node s = n[i];
+      const std::string p = index(path, i);
+      core::SegmentSpec seg;
+      if (!expect_map(s, p)) {
+        complete = false;
+        continue;
+      }
+      const auto e = entries(s, p, &kSegmentKeys);
+      if (const auto* x = find(e, "name")) {
+        if (read_name(*x, join(p, "name"), seg.name)) {
+          for (const auto& other : segments)
+            if (other.name == seg.name)
+              error(*x, join(p, "name"), "duplicate segment name '" + seg.name + "'");
+        } else {
+          complete = false;
+        }
+      } else {
+        missing(s, p, "name");
+        complete = false;
+      }
+      for (const auto& [k, v] : e) {
+        const std::string key = k.Scalar();
+        const std::string q = join(p, key);
+        if (key == "share") complete &= read_ranged(v, q, seg.share, 0.0, 1.0);
+        else if (key == "visit_rate") probability(v, q, seg.visit_rate);
+        else if (key == "purchase_rate") probability(v, q, seg.purchase_rate);
+        else if (key == "spend_mean") positive(v, q, seg.spend_mean);
+        else if (key == "spend_sigma") read_ranged(v, q, seg.spend_sigma, 0.0, 5.0);
+        else if (key == "offer_sensitivity") non_negative(v, q, seg.offer_sensitivity);
+        else if (key == "persuadable_share") probability(v, q, seg.persuadable_share);
+        else if (key == "annoyed_share") probability(v, q, seg.annoyed_share);
+        else if (key == "churn_rate") probability(v, q, seg.churn_rate);
+        else if (key == "notice_rate")
+          channel_map(v, q, [&](Channel c, const YAML::Node& x, const std::string& r) {
+            probability(x, r, seg.notice_rate[core::index_of(c)]);
+          });
+      }
+      if (seg.persuadable_share + seg.annoyed_share > 1.0 + 1e-9)
+        error(s, p, "persuadable_share + annoyed_share must be at most 1, found " +
+                        format(seg.persuadable_share + seg.annoyed_share));
+      total_share += seg.share;
+      segments.push_back(seg);
+    }
+    if (complete && std::fabs(total_share - 1.0) > 1e-6)
+      error(n, path, "segment shares must sum to 1, found " + format(total_share));
+    spec_.world.segments = std::move(segments);
+  }
+
+  void read_channels(const YAML::Node& n) {
+    channel_map(n, "channels", [&](Channel c, const YAML::Node& v, const std::string& p) {
+      core::ChannelSpec ch;
+      ch.channel = c;
+      if (v.IsMap()) {
+        const auto e = entries(v, p, &kChannelKeys);
+        if (const auto* x = find(e, "cost")) non_negative(*x, join(p, "cost"), ch.cost);
+      } else if (!v.IsNull()) {
+        expect_map(v, p);
+      }
+      spec_.channels.push_back(ch);
+    });
+  }
+
+  void read_offers(const YAML::Node& n) {
+    if (!expect_map(n, "offers")) return;
+    for (const auto& [k, v] : entries(n, "offers", nullptr, "offer")) {
+      const std::string p = join("offers", k.Scalar());
+      core::OfferSpec offer;
+      if (!read_name(k, p, offer.name)) continue;
+      if (v.IsMap()) {
+        const auto e = entries(v, p, &kOfferKeys);
+        if (const auto* x = find(e, "discount"))
+          read_ranged(*x, join(p, "discount"), offer.discount, 0.0, 1.0, true);
+      } else if (!v.IsNull()) {
+        expect_map(v, p);
+      }
+      spec_.offers.push_back(offer);
+    }
+  }
+
+  void read_cap(const YAML::Node& n, const std::string& path, int& out) {
+    long long v = 0;
+    if (read_int_ranged(n, path, v, -1, 1000000, " (-1 means no cap)")) out = static_cast<int>(v);
+  }
+
+  void read_constraints(const YAML::Node& n) {
+    if (!expect_map(n, "constraints")) return;
+    auto& c = spec_.constraints;
+    for (const auto& [k, v] : entries(n, "constraints", &kConstraintKeys)) {
+      const std::string key = k.Scalar();
+      const std::string path = join("constraints", key);
+      if (key == "max_per_day") {
+        long long x = 0;
+        if (read_int_ranged(v, path, x, 0, 1, " (a twin receives at most one action a day)"))
+          c.max_per_day = static_cast<int>(x);
+      } else if (key == "max_per_week") {
+        read_cap(v, path, c.max_per_week);
+      } else if (key == "max_per_week_by_channel") {
+        channel_map(v, path, [&](Channel ch, const YAML::Node& x, const std::string& p) {
+          read_cap(x, p, c.max_per_week_by_channel[core::index_of(ch)]);
+        });
+      }
+    }
+  }
+
+  void read_experiment(const YAML::Node& n) {
+    if (!expect_map(n, "experiment")) return;
+    auto& ex = spec_.experiment;
+    const auto e = entries(n, "experiment", &kExperimentKeys);
+    if (const auto* d = find(e, "design")) {
+      std::string v;
+      if (read_string(*d, "experiment.design", v)) {
+        if (v == "paired") ex.design = core::ExperimentSpec::Design::paired;
+        else if (v == "split") ex.design = core::ExperimentSpec::Design::split;
+        else error(*d, "experiment.design", "unknown design '" + v + "'" + suggestion(v, kDesigns) + "; expected paired or split");
+      }
+    }
+    if (const auto* h = find(e, "holdout_share")) {
+      if (ex.design == core::ExperimentSpec::Design::paired)
+        error(*h, "experiment.holdout_share",
+              "applies only to design: split (in the paired design every customer is in every arm)");
+      else
+        read_ranged(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
+    }
+    if (const auto* a = find(e, "arms")) read_arms(*a);
+    else missing(n, "experiment", "arms");
+    if (const auto* c = find(e, "control")) {
+      std::string v;
+      if (read_string(*c, "experiment.control", v)) {
+        Keys names;
+        for (const auto& arm : ex.arms) names.push_back(arm.name);
+        const auto it = std::find(names.begin(), names.end(), v);
+        if (it != names.end()) ex.control = static_cast<int>(it - names.begin());
+        else if (!names.empty())
+          error(*c, "experiment.control", "unknown arm '" + v + "'" + suggestion(v, names));
+      }
+    }
+  }
+
+  void read_arms(const YAML::Node& n) {
+    const std::string path = "experiment.arms";
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0) {
+      error(n, path, "must list at least one arm");
+      return;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const YAML::Node a = n[i];
+      const std::string p = index(path, i);
+      if (!expect_map(a, p)) continue;
+      core::ArmSpec arm;
+      const auto e = entries(a, p, &kArmKeys);
+      if (const auto* x = find(e, "name")) {
+        if (read_name(*x, join(p, "name"), arm.name))
+          for (const auto& other : spec_.experiment.arms)
+            if (other.name == arm.name)
+              error(*x, join(p, "name"), "duplicate arm name '" + arm.name + "'");
+      } else {
+        missing(a, p, "name");
+      }
+      if (const auto* x = find(e, "policy")) read_policy(*x, join(p, "policy"), arm.policy);
+      else missing(a, p, "policy");
+      spec_.experiment.arms.push_back(std::move(arm));
+    }
+  }
+
+  void read_policy(const YAML::Node& n, const std::string& path, core::PolicySpec& policy) {
+    if (!expect_map(n, path)) return;
+    const auto e = entries(n, path, &kPolicyKeys);
+    const auto* kind = find(e, "kind");
+    if (kind == nullptr) {
+      missing(n, path, "kind");
+      return;
+    }
+    std::string k;
+    if (!read_string(*kind, join(path, "kind"), k)) return;
+    if (k == "none") {
+      policy.kind = core::PolicySpec::Kind::none;
+      for (const auto& [key, v] : e)
+        if (key.Scalar() != "kind")
+          error(key, join(path, key.Scalar()), "not allowed for policy kind 'none'");
+      return;
+    }
+    if (k != "batch_and_blast") {
+      error(*kind, join(path, "kind"), "unknown policy kind '" + k + "'" + suggestion(k, kPolicyKinds));
+      return;
+    }
+    policy.kind = core::PolicySpec::Kind::batch_and_blast;
+    if (const auto* c = find(e, "channel")) read_channel_ref(*c, join(path, "channel"), policy.channel);
+    else missing(n, path, "channel");
+    if (const auto* o = find(e, "offer")) read_offer_ref(*o, join(path, "offer"), policy.offer);
+    if (const auto* x = find(e, "every_days")) {
+      long long v = 0;
+      if (read_int_ranged(*x, join(path, "every_days"), v, 1, 3650)) policy.every_days = static_cast<int>(v);
+    }
+    if (const auto* x = find(e, "start_day")) {
+      long long v = 0;
+      if (read_int_ranged(*x, join(path, "start_day"), v, 0, spec_.horizon_days - 1,
+                          " (the horizon is " + std::to_string(spec_.horizon_days) + " days)"))
+        policy.start_day = static_cast<int>(v);
+    }
+    if (const auto* x = find(e, "segments")) read_segment_refs(*x, join(path, "segments"), policy.segments);
+  }
+
+  void read_channel_ref(const YAML::Node& n, const std::string& path, Channel& out) {
+    std::string v;
+    if (!read_string(n, path, v)) return;
+    const auto c = core::channel_from_name(v);
+    if (!c) {
+      error(n, path, "unknown channel '" + v + "'" + suggestion(v, kChannelNames));
+      return;
+    }
+    if (!spec_.has_channel(*c)) {
+      Keys configured;
+      for (const auto& ch : spec_.channels) configured.emplace_back(core::channel_name(ch.channel));
+      error(n, path, "channel '" + v + "' is not configured under 'channels'" +
+                         (configured.empty() ? std::string(" (none are)") : ""));
+      return;
+    }
+    out = *c;
+  }
+
+  void read_offer_ref(const YAML::Node& n, const std::string& path, int& out) {
+    std::string v;
+    if (!read_string(n, path, v)) return;
+    Keys names;
+    for (const auto& o : spec_.offers) names.push_back(o.name);
+    const auto it = std::find(names.begin(), names.end(), v);
+    if (it == names.end()) {
+      error(n, path, "unknown offer '" + v + "'" + suggestion(v, names));
+      return;
+    }
+    out = static_cast<int>(it - names.begin());
+  }
+
+  void read_segment_refs(const YAML::Node& n, const std::string& path, std::vector<int>& out) {
+    if (!expect_list(n, path)) return;
+    Keys names;
+    for (const auto& s : spec_.world.segments) names.push_back(s.name);
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      std::string v;
+      const std::string p = index(path, i);
+      if (!read_string(n[i], p, v)) continue;
+      const auto it = std::find(names.begin(), names.end(), v);
+      if (it == names.end()) {
+        error(n[i], p, "unknown segment '" + v + "'" + suggestion(v, names));
+        continue;
+      }
+      out.push_back(static_cast<int>(it - names.begin()));
+    }
+  }
+
+  void read_metrics(const YAML::Node& n) {
+    if (!expect_list(n, "metrics")) return;
+    const Keys names = metric_names();
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      std::string v;
+      const std::string p = index("metrics", i);
+      if (!read_string(n[i], p, v)) continue;
+      const auto it = std::find(names.begin(), names.end(), v);
+      if (it == names.end()) {
+        error(n[i], p, "unknown metric '" + v + "'" + suggestion(v, names));
+        continue;
+      }
+      const auto m = static_cast<core::Metric>(it - names.begin());
+      if (std::find(spec_.metrics.begin(), spec_.metrics.end(), m) != spec_.metrics.end())
+        error(n[i], p, "duplicate metric '" + v + "'");
+      else
+        spec_.metrics.push_back(m);
+    }
+  }
+
+  void read_outputs(const YAML::Node& n) {
+    if (!expect_map(n, "outputs")) return;
+    const auto e = entries(n, "outputs", &kOutputKeys);
+    if (const auto* r = find(e, "results")) {
+      std::string v;
+      if (read_string(*r, "outputs.results", v)) {
+        if (v.empty()) error(*r, "outputs.results", "expected a file path, found an empty string");
+        else spec_.outputs.results = v;
+      }
+    }
+  }
+
+  std::string label_;
+  core::ScenarioSpec spec_;
+  std::vector<ScenarioError> errors_;
+};
+
+}  // namespace
+
+LoadResult load_scenario_text(const std::string& text, const std::string& label) {
+  auto result = Loader(label).load(text);
+  if (result.spec) result.spec->source_path = label;
+  return result;
+}
+
+LoadResult load_scenario_file(const std::string& path) {
+  const auto unreadable = [&](const std::string& why) {
+    LoadResult r;
+    r.errors.push_back(ScenarioError{path, 0, 0, "", "cannot read file: " + why});
+    return r;
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return unreadable(std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(text.str(), path);
+}
+
+}  // namespace mirror::scenario

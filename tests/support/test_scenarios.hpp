@@ -3,7 +3,7 @@
 
 #include "mirror/core/scenario_spec.hpp"
 
-namespace mirror::testing {
+namespace mirror::test_support {
 
 inline core::PolicySpec blast(core::Channel channel, int every_days, int offer = -1) {
   core::PolicySpec p;
@@ -32,4 +32,4 @@ inline core::ScenarioSpec small_scenario(std::uint32_t customers = 500, int days
   return s;
 }
 
-}  // namespace mirror::testing
+}  // namespace mirror::test_support

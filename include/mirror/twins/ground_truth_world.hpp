@@ -18,6 +18,19 @@ struct CustomerTraits {
   std::uint8_t segment = 0;
   EffectType effect = EffectType::indifferent;
   float visit_factor = 1.0f;  // log-normal heterogeneity of the visit rate, mean 1
+  float base_visit = 0.0f;    // P(visit) without marketing: min(visit_rate * factor, 0.999)
+};
+
+// The world's true probabilities and expectations for one customer-day, averaged over
+// whether the customer notices the action. The yardstick for samplers and learned models.
+struct ExpectedDay {
+  double notice = 0.0;
+  double visit = 0.0;
+  double purchase = 0.0;  // P(visit and purchase)
+  double revenue = 0.0;   // expected net revenue
+  double margin = 0.0;
+  double unsubscribe = 0.0;
+  double churn = 0.0;
 };
 
 CustomerTraits draw_traits(const core::WorldSpec& world, std::uint64_t seed,
@@ -31,16 +44,30 @@ class GroundTruthWorld final : public BehaviourModel {
   std::size_t size() const override { return traits_.size(); }
   std::uint64_t first_customer() const override { return first_customer_; }
   int segment(std::size_t i) const override { return traits_[i].segment; }
+  int latent_type(std::size_t i) const override { return static_cast<int>(traits_[i].effect); }
   const CustomerTraits& traits(std::size_t i) const { return traits_[i]; }
 
   void step(std::int32_t day, const core::TwinState* twins, const core::DayAction* actions,
             core::DayOutcome* outcomes) override;
 
+  ExpectedDay expected_day(std::size_t i, std::int32_t day, const core::TwinState& twin,
+                           const core::DayAction& action) const;
+
  private:
+  struct SegmentParams {
+    double purchase_logit;
+    double purchase_rate;
+  };
+  double visit_probability(const CustomerTraits& t, bool noticed, double fatigue) const;
+  double purchase_probability(const CustomerTraits& t, double discount) const;
+  double unsubscribe_probability(const CustomerTraits& t, core::Channel c, double fatigue) const;
+  double churn_probability(const CustomerTraits& t, bool noticed) const;
+
   const core::WorldSpec& world_;  // outlives the model (owned by the ScenarioSpec)
   std::uint64_t seed_;
   std::uint64_t first_customer_;
   std::vector<CustomerTraits> traits_;
+  std::vector<SegmentParams> segment_params_;
 };
 
 }  // namespace mirror::twins

@@ -45,7 +45,7 @@ engine::RunOptions layout(int threads, int shards) {
 }  // namespace
 
 TEST(Engine, ResultsDoNotDependOnThreadsOrShards) {
-  const auto spec = testing::small_scenario(700, 40);
+  const auto spec = test_support::small_scenario(700, 40);
   const auto one = engine::run_scenario(spec, layout(1, 1));
   const auto many = engine::run_scenario(spec, layout(2, 7));
   ASSERT_EQ(one.arms.size(), 3u);
@@ -61,7 +61,7 @@ TEST(Engine, ResultsDoNotDependOnThreadsOrShards) {
 }
 
 TEST(Engine, ActorEngineMatchesThePlainLoop) {
-  const auto spec = testing::small_scenario(600, 30);
+  const auto spec = test_support::small_scenario(600, 30);
   const auto actors = engine::run_scenario(spec, layout(2, 5));
   for (int a = 0; a < 3; ++a) {
     const auto plain = engine::run_arm_plain(spec, a, 3);
@@ -71,7 +71,7 @@ TEST(Engine, ActorEngineMatchesThePlainLoop) {
 }
 
 TEST(Engine, DailyTotalsAddUpToCustomerTotals) {
-  const auto spec = testing::small_scenario(400, 25);
+  const auto spec = test_support::small_scenario(400, 25);
   const auto run = engine::run_scenario(spec, layout(2, 3));
   for (const auto& arm : run.arms) {
     core::Micros revenue = 0, cost = 0;
@@ -100,7 +100,7 @@ TEST(Engine, DailyTotalsAddUpToCustomerTotals) {
 }
 
 TEST(Engine, ContactedArmsSpendAndControlDoesNot) {
-  const auto spec = testing::small_scenario(500, 28);
+  const auto spec = test_support::small_scenario(500, 28);
   const auto run = engine::run_scenario(spec, layout(2, 4));
   const auto contacts = [&](int arm) {
     std::int64_t n = 0;
@@ -116,14 +116,14 @@ TEST(Engine, ContactedArmsSpendAndControlDoesNot) {
 // Caps and consent: a policy that contacts everyone every day on sms and email must never
 // get past max_per_week, max_per_week_by_channel or an unsubscribe.
 TEST(Engine, CapsAndConsentAreNeverViolated) {
-  auto spec = testing::small_scenario(800, 45);
+  auto spec = test_support::small_scenario(800, 45);
   spec.constraints.max_per_day = 1;
   spec.constraints.max_per_week = 3;
   spec.constraints.max_per_week_by_channel = {-1, 2, -1};  // sms at most 2 a week
   spec.world.unsubscribe_rate = {0.05, 0.08, 0.05};        // many unsubscribes to respect
   spec.experiment.arms = {{"control", {}},
-                          {"daily_sms", testing::blast(core::Channel::sms, 1)},
-                          {"daily_email", testing::blast(core::Channel::email, 1)}};
+                          {"daily_sms", test_support::blast(core::Channel::sms, 1)},
+                          {"daily_email", test_support::blast(core::Channel::email, 1)}};
   std::atomic<std::int64_t> delivered{0}, violations{0};
   engine::RunOptions options = layout(2, 6);
   options.on_delivered = [&](std::int32_t day, std::uint64_t, const core::TwinState& before,
@@ -150,7 +150,7 @@ TEST(Engine, CapsAndConsentAreNeverViolated) {
 }
 
 TEST(Engine, SplitDesignPutsEachCustomerInOneArm) {
-  auto spec = testing::small_scenario(4000, 5);
+  auto spec = test_support::small_scenario(4000, 5);
   spec.experiment.design = core::ExperimentSpec::Design::split;
   spec.experiment.holdout_share = 0.2;
   const auto run = engine::run_scenario(spec, layout(2, 3));

@@ -7,7 +7,7 @@
 using namespace mirror;
 
 TEST(ShardSimulator, OnlyTouchedTwinsGetMessages) {
-  auto spec = testing::small_scenario(300, 10);
+  auto spec = test_support::small_scenario(300, 10);
   engine::ShardSimulator sim(spec, 0, 0, 300);  // control arm: no actions
   std::vector<std::pair<std::uint32_t, core::TwinDay>> messages;
   const auto totals = sim.simulate_day(0, {}, messages);
@@ -18,7 +18,7 @@ TEST(ShardSimulator, OnlyTouchedTwinsGetMessages) {
 }
 
 TEST(ShardSimulator, DeliveredActionsReachTheirTwinWithTheirCost) {
-  auto spec = testing::small_scenario(50, 10);
+  auto spec = test_support::small_scenario(50, 10);
   engine::ShardSimulator sim(spec, 1, 100, 50);
   std::vector<core::ProposedAction> proposals;
   for (std::uint32_t i = 0; i < 50; i += 5) proposals.push_back({i, core::Channel::sms, 0, 1.0f});
@@ -39,7 +39,7 @@ TEST(ShardSimulator, DeliveredActionsReachTheirTwinWithTheirCost) {
 }
 
 TEST(ArmMembership, PairedIsEveryoneAndSplitIsAPartition) {
-  auto spec = testing::small_scenario(1000, 5);
+  auto spec = test_support::small_scenario(1000, 5);
   EXPECT_TRUE(engine::arm_membership(spec, 1, 0, 1000).empty());
   spec.experiment.design = core::ExperimentSpec::Design::split;
   spec.experiment.holdout_share = 0.5;
