@@ -206,8 +206,11 @@ class Loader {
     char* end = nullptr;
     errno = 0;
     const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v) ||
-        n.Tag() == "!") {  // "!" marks a quoted string
+    if (n.Tag() == "!") {  // yaml-cpp's tag of a quoted scalar
+      error(n, path, "expected a number, found the quoted string \"" + s + "\" (remove the quotes)");
+      return false;
+    }
+    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v)) {
       error(n, path, "expected a number, found '" + s + "'");
       return false;
     }
@@ -238,8 +241,12 @@ class Loader {
     const bool ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
     if (!ok) {
       std::ostringstream range;
-      range << (lo_open ? "(" : "[") << format(lo) << ", " << format(hi) << (hi_open ? ")" : "]");
-      error(n, path, "must be in " + range.str() + ", found " + n.Scalar());
+      if (std::isinf(hi))
+        range << (lo_open ? "greater than " : "at least ") << format(lo);
+      else
+        range << "in " << (lo_open ? "(" : "[") << format(lo) << ", " << format(hi)
+              << (hi_open ? ")" : "]");
+      error(n, path, "must be " + range.str() + ", found " + n.Scalar());
       return false;
     }
     out = v;

@@ -75,7 +75,7 @@ TEST(ApplyDay, ChurnIsForGood) {
 
 // The twin actor under CAF's deterministic coordinator: one message at a time, no threads.
 TEST(TwinActor, UpdatesItsStateAndAcknowledges) {
-  caf::test_coordinator_fixture<> fix;
+  test_coordinator_fixture<> fix;
   core::TwinState state;
   auto twin = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &state, 7.0);
   fix.self->send(twin, contact(3, core::Channel::push, DayOutcome::kNotice | DayOutcome::kVisit));
