@@ -34,10 +34,10 @@ struct ArmRun {
 
 struct ShardState {
   std::unique_ptr<ShardSimulator> sim;
+  std::unique_ptr<twins::DayBarrier> barrier;  // stable address: the twins hold a pointer
   std::vector<caf::actor> twins;
   caf::actor policy;
   Messages messages;
-  std::size_t pending = 0;  // twins that have not acknowledged today's message
   results::DailyTotals today;
   caf::response_promise day_done;
 };
@@ -53,19 +53,17 @@ struct ShardArgs {
 caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args) {
   auto& st = self->state;
   st.sim = std::make_unique<ShardSimulator>(*args.spec, args.arm, args.first, args.count);
+  st.barrier = std::make_unique<twins::DayBarrier>();
   const double half_life = st.sim->fatigue_half_life_days();
   st.twins.reserve(args.count);
   for (std::size_t i = 0; i < args.count; ++i)
-    st.twins.push_back(self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i), half_life));
+    st.twins.push_back(self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i),
+                                                   st.barrier.get(), half_life));
   std::shared_ptr<policies::Policy> policy =
       policies::make_policy(args.spec->experiment.arms[args.arm].policy);
   st.policy = self->spawn(policies::policy_actor, policy, st.sim->view());
   self->link_to(st.policy);
 
-  auto finish_day_if_done = [self] {
-    auto& s = self->state;
-    if (s.pending == 0) s.day_done.deliver(s.today);
-  };
   return {
     [=](tick_atom, std::int32_t day) {
       auto& s = self->state;
@@ -80,16 +78,17 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
                   args.options->on_delivered(day, s.sim->first_customer() + i, *s.sim->twin(i),
                                              msg.action);
             }
-            s.pending = s.messages.size();
+            if (s.messages.empty()) {
+              s.day_done.deliver(s.today);
+              return;
+            }
+            s.barrier->pending.store(static_cast<std::int64_t>(s.messages.size()),
+                                     std::memory_order_relaxed);
             for (const auto& [i, msg] : s.messages) self->send(s.twins[i], msg);
-            finish_day_if_done();
           });
       return s.day_done;
     },
-    [=](twin_done_atom) {
-      --self->state.pending;
-      finish_day_if_done();
-    },
+    [=](twin_done_atom) { self->state.day_done.deliver(self->state.today); },
     [=](collect_atom) {
       std::vector<results::CustomerResult> out;
       self->state.sim->collect(out);

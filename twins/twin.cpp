@@ -35,13 +35,12 @@ void apply_day(core::TwinState& twin, const core::TwinDay& day, double fatigue_h
 }
 
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         double fatigue_half_life_days) {
+                         DayBarrier* barrier, double fatigue_half_life_days) {
   return {
     [=](const core::TwinDay& day) {
       apply_day(*state, day, fatigue_half_life_days);
-      // An explicit send, not a returned value: the shard sent an asynchronous message and
-      // counts acknowledgements, it does not await a response per twin.
-      self->send(caf::actor_cast<caf::actor>(self->current_sender()), twin_done_atom::value);
+      if (barrier->pending.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        self->send(caf::actor_cast<caf::actor>(self->current_sender()), twin_done_atom::value);
     },
   };
 }

@@ -4,6 +4,9 @@
 
 #include <caf/fwd.hpp>
 
+#include <atomic>
+#include <cstdint>
+
 #include "mirror/core/twin_state.hpp"
 
 namespace mirror::twins {
@@ -12,10 +15,18 @@ namespace mirror::twins {
 // revokes the day's channel for good), churn. Shared by the twin actor and the plain loop.
 void apply_day(core::TwinState& twin, const core::TwinDay& day, double fatigue_half_life_days);
 
+// Counts the twins of a shard that still have to apply today's message. The twin that
+// brings it to zero tells the shard (`twin_done_atom`): one message per shard and day
+// instead of one acknowledgement per twin. The atomic's release/acquire chain makes every
+// twin's writes visible to the shard.
+struct DayBarrier {
+  std::atomic<std::int64_t> pending{0};
+};
+
 // A twin actor. It handles `TwinDay` messages by updating *state (a slot in its shard's
-// buffer, which only this actor writes) and answers `twin_done_atom` to the sender.
+// buffer, which only this actor writes), then counts down the shard's barrier.
 // Spawn it with caf::lazy_init: twins that nothing happens to never allocate a behaviour.
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         double fatigue_half_life_days);
+                         DayBarrier* barrier, double fatigue_half_life_days);
 
 }  // namespace mirror::twins
