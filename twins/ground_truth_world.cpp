@@ -46,7 +46,7 @@ CustomerTraits draw_traits(const core::WorldSpec& world, std::uint64_t seed,
     t.effect = EffectType::annoyed;
   const double h = world.heterogeneity;
   t.visit_factor = static_cast<float>(std::exp(h * rng.normal() - 0.5 * h * h));
-  t.base_visit = static_cast<float>(std::min(seg.visit_rate * t.visit_factor, kMaxBaseVisit));
+  t.base_visit = std::min(seg.visit_rate * t.visit_factor, kMaxBaseVisit);
   return t;
 }
 

@@ -18,7 +18,7 @@ struct CustomerTraits {
   std::uint8_t segment = 0;
   EffectType effect = EffectType::indifferent;
   float visit_factor = 1.0f;  // log-normal heterogeneity of the visit rate, mean 1
-  float base_visit = 0.0f;    // P(visit) without marketing: min(visit_rate * factor, 0.999)
+  double base_visit = 0.0;    // P(visit) without marketing: min(visit_rate * factor, 0.999)
 };
 
 // The world's true probabilities and expectations for one customer-day, averaged over
