@@ -26,6 +26,9 @@ namespace {
 
 using Messages = std::vector<std::pair<std::uint32_t, core::TwinDay>>;
 
+// Twins of a shard that are told their day at once (see send_chunk_or_finish).
+constexpr std::size_t kTwinChunk = 1024;
+
 // Shared between the calling thread and the clock actor of one arm.
 struct ArmRun {
   std::atomic<int> days_done{0};
@@ -38,6 +41,7 @@ struct ShardState {
   std::vector<caf::actor> twins;
   caf::actor policy;
   Messages messages;
+  std::size_t next_message = 0;  // messages[next_message..] are not sent yet
   results::DailyTotals today;
   caf::response_promise day_done;
 };
@@ -63,7 +67,37 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
       policies::make_policy(args.spec->experiment.arms[args.arm].policy);
   st.policy = self->spawn(policies::policy_actor, policy, st.sim->view());
   self->link_to(st.policy);
+  // An exception in a handler ends the shard with the exception's message; the clock
+  // monitors shards and fails the run with it.
+  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      return caf::make_error(caf::sec::runtime_error, std::string("shard: ") + e.what());
+    } catch (...) {
+      return caf::make_error(caf::sec::runtime_error, "shard: unknown exception");
+    }
+  });
 
+  // Twins are told their day in chunks: the next chunk goes out when the last twin of the
+  // previous one reports. This bounds the scheduler's queues: CAF 0.17's work stealing
+  // walks a worker's whole queue on every steal (double_ended_queue::take_tail), which
+  // turns a burst of 100,000+ runnable twins into quadratic time.
+  auto send_chunk_or_finish = [self] {
+    auto& s = self->state;
+    const std::size_t left = s.messages.size() - s.next_message;
+    if (left == 0) {
+      s.day_done.deliver(s.today);
+      return;
+    }
+    const std::size_t n = std::min(left, kTwinChunk);
+    s.barrier->pending.store(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& [i, msg] = s.messages[s.next_message + k];
+      self->send(s.twins[i], msg);
+    }
+    s.next_message += n;
+  };
   return {
     [=](tick_atom, std::int32_t day) {
       auto& s = self->state;
@@ -78,17 +112,15 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
                   args.options->on_delivered(day, s.sim->first_customer() + i, *s.sim->twin(i),
                                              msg.action);
             }
-            if (s.messages.empty()) {
-              s.day_done.deliver(s.today);
-              return;
-            }
-            s.barrier->pending.store(static_cast<std::int64_t>(s.messages.size()),
-                                     std::memory_order_relaxed);
-            for (const auto& [i, msg] : s.messages) self->send(s.twins[i], msg);
-          });
+            s.next_message = 0;
+            send_chunk_or_finish();
+          },
+          [=](caf::error& err) { self->state.day_done.deliver(std::move(err)); });
       return s.day_done;
     },
-    [=](twin_done_atom) { self->state.day_done.deliver(self->state.today); },
+    [=](twin_done_atom) {
+      send_chunk_or_finish();
+    },
     [=](collect_atom) {
       std::vector<results::CustomerResult> out;
       self->state.sim->collect(out);
@@ -98,6 +130,7 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
 }
 
 struct ClockState {
+  bool ended = false;  // finished or failed: later down messages are expected
   std::vector<caf::actor> shards;
   results::ArmResult result;
   results::DailyTotals today;
@@ -110,15 +143,30 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
   self->state.shards = std::move(shards);
   self->state.result.name = std::move(arm_name);
   self->state.result.daily.reserve(horizon);
+  // Any failure ends the arm with an error the caller sees, never with a silent hang.
+  auto fail = [self, run](const std::string& why) {
+    auto& st = self->state;
+    if (st.ended) return;
+    st.ended = true;
+    for (auto& s : st.shards) self->send_exit(s, caf::exit_reason::user_shutdown);
+    run->done.set_exception(std::make_exception_ptr(std::runtime_error(why)));
+    self->quit();
+  };
+  auto on_error = [self, fail](caf::error& err) { fail(self->system().render(err)); };
+  for (auto& s : self->state.shards) self->monitor(s);
+  self->set_down_handler([self, fail](caf::down_msg& down) {
+    if (!self->state.ended) fail("a shard stopped: " + self->system().render(down.reason));
+  });
   auto finish = [self, run] {
     auto& st = self->state;
+    st.ended = true;
     for (auto& part : st.parts)
       st.result.customers.insert(st.result.customers.end(), part.begin(), part.end());
     for (auto& s : st.shards) self->send_exit(s, caf::exit_reason::user_shutdown);
     run->done.set_value(std::move(st.result));
     self->quit();
   };
-  auto collect = [self, finish] {
+  auto collect = [self, finish, on_error] {
     auto& st = self->state;
     st.parts.assign(st.shards.size(), {});
     st.received = 0;
@@ -128,7 +176,8 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
             auto& st = self->state;
             st.parts[k] = std::move(part);  // shard order = customer id order
             if (++st.received == st.shards.size()) finish();
-          });
+          },
+          on_error);
   };
   self->send(self, tick_atom::value, std::int32_t{0});
   return {
@@ -149,7 +198,8 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
                 self->send(self, tick_atom::value, day + 1);
               else
                 collect();
-            });
+            },
+            on_error);
     },
   };
 }

@@ -171,3 +171,15 @@ TEST(Engine, DefaultShardsStayWithinThePopulation) {
   EXPECT_GE(engine::resolve_threads(0), 1);
   EXPECT_EQ(engine::resolve_threads(3), 3);
 }
+
+// A failing shard ends the run with its error instead of leaving the caller waiting.
+TEST(Engine, AFailingShardFailsTheRunWithItsReason) {
+  auto spec = test_support::small_scenario(300, 10);
+  spec.experiment.arms[1].policy.offer = 5;  // no such offer: the constraints throw
+  try {
+    engine::run_scenario(spec, layout(2, 3));
+    FAIL() << "the run should have failed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown offer"), std::string::npos) << e.what();
+  }
+}
