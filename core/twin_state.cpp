@@ -30,15 +30,24 @@ int ContactHistory::count(std::int32_t day, int window_days) const {
   return total;
 }
 
-std::uint32_t TwinState::contacts_total() const {
+std::uint32_t ContactLedger::contacts_total() const {
   std::uint32_t total = 0;
   for (auto n : contacts_by_channel) total += n;
   return total;
 }
 
-double TwinState::fatigue_at(std::int32_t day, double half_life_days) const {
+double ContactLedger::fatigue_at(std::int32_t day, double half_life_days) const {
   if (fatigue == 0.0f) return 0.0;
   return fatigue * std::exp2(-(day - fatigue_day) / half_life_days);
+}
+
+void ContactLedger::record(std::int32_t day, Channel c, Micros contact_cost,
+                           double half_life_days) {
+  contacts.record(day, c);
+  ++contacts_by_channel[index_of(c)];
+  cost += contact_cost;
+  fatigue = static_cast<float>(fatigue_at(day, half_life_days) + 1.0);
+  fatigue_day = day;
 }
 
 }  // namespace mirror::core

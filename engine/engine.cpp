@@ -58,11 +58,10 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
   auto& st = self->state;
   st.sim = std::make_unique<ShardSimulator>(*args.spec, args.arm, args.first, args.count);
   st.barrier = std::make_unique<twins::DayBarrier>();
-  const double half_life = st.sim->fatigue_half_life_days();
   st.twins.reserve(args.count);
   for (std::size_t i = 0; i < args.count; ++i)
-    st.twins.push_back(self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i),
-                                                   st.barrier.get(), half_life));
+    st.twins.push_back(
+        self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i), st.barrier.get()));
   std::shared_ptr<policies::Policy> policy =
       policies::make_policy(args.spec->experiment.arms[args.arm].policy);
   st.policy = self->spawn(policies::policy_actor, policy, st.sim->view());
@@ -105,13 +104,7 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
       self->request(s.policy, caf::infinite, decide_atom::value, day)
           .then([=](const ProposedActions& proposals) {
             auto& s = self->state;
-            s.today = s.sim->simulate_day(day, proposals, s.messages);
-            if (args.options->on_delivered) {
-              for (const auto& [i, msg] : s.messages)
-                if (msg.action.any())
-                  args.options->on_delivered(day, s.sim->first_customer() + i, *s.sim->twin(i),
-                                             msg.action);
-            }
+            s.today = s.sim->simulate_day(day, proposals, s.messages, args.options->on_delivered);
             s.next_message = 0;
             send_chunk_or_finish();
           },
@@ -220,8 +213,9 @@ int resolve_threads(int requested) {
 }
 
 int default_shards(std::uint32_t population, int threads) {
-  // A few shards per thread keep both cores busy while one shard waits on its twins.
-  const int wanted = 4 * std::max(1, threads);
+  // Several shards per thread keep both cores busy while a shard waits on its twins
+  // (measured in docs/benchmarks.md: 16 shards beat 8 and 32 on 2 cores).
+  const int wanted = 8 * std::max(1, threads);
   return static_cast<int>(std::max<std::uint32_t>(1, std::min<std::uint32_t>(population, wanted)));
 }
 
@@ -309,7 +303,6 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
   if (twin_messages != nullptr) *twin_messages = 0;
   ProposedActions proposals;
   Messages messages;
-  const double half_life = spec.world.fatigue_half_life_days;
   for (std::int32_t day = 0; day < spec.horizon_days; ++day) {
     results::DailyTotals today;
     today.day = day;
@@ -319,7 +312,7 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
       policies[k]->decide(day, sim.view(), proposals);
       today += sim.simulate_day(day, proposals, messages);
       if (twin_messages != nullptr) *twin_messages += static_cast<std::int64_t>(messages.size());
-      for (const auto& [i, msg] : messages) twins::apply_day(*sim.twin(i), msg, half_life);
+      for (const auto& [i, msg] : messages) twins::apply_day(*sim.twin(i), msg);
     }
     result.daily.push_back(today);
   }

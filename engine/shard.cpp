@@ -50,6 +50,7 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
       model_(make_model(spec, first_customer, count)),
       caps_(spec.constraints, spec.offers),
       twins_(count),
+      ledgers_(count),
       segments_(count),
       eligible_(arm_membership(spec, arm, first_customer, count)),
       actions_(count),
@@ -65,6 +66,7 @@ policies::ShardView ShardSimulator::view() const {
   v.first_customer = first_customer_;
   v.size = twins_.size();
   v.twins = twins_.data();
+  v.ledgers = ledgers_.data();
   v.segments = segments_.data();
   v.eligible = eligible_.empty() ? nullptr : eligible_.data();
   return v;
@@ -72,37 +74,37 @@ policies::ShardView ShardSimulator::view() const {
 
 results::DailyTotals ShardSimulator::simulate_day(
     std::int32_t day, const std::vector<core::ProposedAction>& proposals,
-    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages) {
+    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
+    const DeliveryObserver& before_ledger) {
   results::DailyTotals totals;
   totals.day = day;
   policies::CapCounts blocked;
   const std::uint8_t* eligible = eligible_.empty() ? nullptr : eligible_.data();
-  caps_.enforce(day, proposals, twins_.data(), eligible, twins_.size(), actions_.data(), blocked);
+  caps_.enforce(day, proposals, ledgers_.data(), twins_.data(), eligible, twins_.size(),
+                actions_.data(), blocked);
   totals.blocked_by_caps = blocked.blocked_by_caps;
   totals.blocked_by_consent = blocked.blocked_by_consent;
 
-  model_->step(day, twins_.data(), actions_.data(), outcomes_.data());
+  model_->step(day, twins_.data(), ledgers_.data(), actions_.data(), outcomes_.data());
 
+  const double half_life = spec_.world.fatigue_half_life_days;
   messages.clear();
   for (std::size_t i = 0; i < twins_.size(); ++i) {
     if (eligible != nullptr && eligible[i] == 0) continue;
     const auto& action = actions_[i];
     const auto& out = outcomes_[i];
-    if (!action.any() && out.flags == 0) continue;
-    core::TwinDay msg;
-    msg.day = day;
-    msg.action = action;
-    msg.outcome = out;
     if (action.any()) {
       const int c = action.channel;
-      msg.cost = channel_cost_[c];
-      totals.cost += msg.cost;
+      if (before_ledger) before_ledger(day, first_customer_ + i, ledgers_[i], twins_[i], action);
+      ledgers_[i].record(day, action.channel_kind(), channel_cost_[c], half_life);
+      totals.cost += channel_cost_[c];
       ++totals.contacts;
       ++totals.contacts_by_channel[c];
       if (out.has(DayOutcome::kNotice)) ++totals.notices;
       if (out.has(DayOutcome::kUnsubscribe) && twins_[i].consents(action.channel_kind()))
         ++totals.unsubscribes;
     }
+    if (out.flags == 0) continue;  // nothing reached the customer: no message
     if (out.has(DayOutcome::kVisit)) ++totals.visits;
     if (out.has(DayOutcome::kPurchase)) {
       ++totals.conversions;
@@ -113,6 +115,10 @@ results::DailyTotals ShardSimulator::simulate_day(
       ++totals.churned;
       --active_;
     }
+    core::TwinDay msg;
+    msg.day = day;
+    msg.action = action;
+    msg.outcome = out;
     messages.emplace_back(static_cast<std::uint32_t>(i), msg);
   }
   totals.active = active_;
@@ -129,10 +135,10 @@ void ShardSimulator::collect(std::vector<results::CustomerResult>& out) const {
     r.effect_type = model_->latent_type(i);
     r.revenue = t.revenue;
     r.margin = t.margin;
-    r.cost = t.cost;
+    r.cost = ledgers_[i].cost;
     r.visits = t.visits;
     r.conversions = t.conversions;
-    r.contacts = t.contacts_total();
+    r.contacts = ledgers_[i].contacts_total();
     r.unsubscribes = t.unsubscribes;
     r.active_at_end = t.active() ? 1 : 0;
     out.push_back(r);

@@ -89,7 +89,8 @@ double GroundTruthWorld::churn_probability(const CustomerTraits& t, bool noticed
 }
 
 void GroundTruthWorld::step(std::int32_t day, const core::TwinState* twins,
-                            const core::DayAction* actions, core::DayOutcome* outcomes) {
+                            const core::ContactLedger* ledgers, const core::DayAction* actions,
+                            core::DayOutcome* outcomes) {
   const double half_life = world_.fatigue_half_life_days;
   for (std::size_t i = 0; i < traits_.size(); ++i) {
     DayOutcome out;
@@ -111,7 +112,7 @@ void GroundTruthWorld::step(std::int32_t day, const core::TwinState* twins,
                 seg.notice_rate[action.channel];
       if (noticed) {
         out.flags |= DayOutcome::kNotice;
-        fatigue = twin.fatigue_at(day, half_life);
+        fatigue = ledgers[i].fatigue_at(day, half_life);
       }
     }
     const double p_visit = visit_probability(t, noticed, fatigue);
@@ -141,12 +142,13 @@ void GroundTruthWorld::step(std::int32_t day, const core::TwinState* twins,
 
 ExpectedDay GroundTruthWorld::expected_day(std::size_t i, std::int32_t day,
                                            const core::TwinState& twin,
+                                           const core::ContactLedger& ledger,
                                            const core::DayAction& action) const {
   ExpectedDay e;
   if (!twin.active()) return e;
   const auto& t = traits_[i];
   const auto& seg = world_.segments[t.segment];
-  const double fatigue = twin.fatigue_at(day, world_.fatigue_half_life_days);
+  const double fatigue = ledger.fatigue_at(day, world_.fatigue_half_life_days);
   const double p_notice = action.any() ? seg.notice_rate[action.channel] : 0.0;
   const double discount = action.any() ? action.discount : 0.0;
   // Average over the notice draw: noticed with p_notice, not noticed otherwise.

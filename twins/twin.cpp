@@ -9,20 +9,13 @@ namespace mirror::twins {
 
 using core::DayOutcome;
 
-void apply_day(core::TwinState& twin, const core::TwinDay& day, double fatigue_half_life_days) {
+void apply_day(core::TwinState& twin, const core::TwinDay& day) {
   const auto& out = day.outcome;
-  if (day.action.any()) {
-    const core::Channel c = day.action.channel_kind();
-    twin.contacts.record(day.day, c);
-    ++twin.contacts_by_channel[core::index_of(c)];
-    twin.fatigue = static_cast<float>(twin.fatigue_at(day.day, fatigue_half_life_days) + 1.0);
-    twin.fatigue_day = day.day;
-    twin.cost += day.cost;
-    if (out.has(DayOutcome::kNotice)) ++twin.notices;
-    if (out.has(DayOutcome::kUnsubscribe) && twin.consents(c)) {
-      twin.consent_mask &= static_cast<std::uint8_t>(~(1u << core::index_of(c)));
-      ++twin.unsubscribes;
-    }
+  if (out.has(DayOutcome::kNotice)) ++twin.notices;
+  if (out.has(DayOutcome::kUnsubscribe) && day.action.any() &&
+      twin.consents(day.action.channel_kind())) {
+    twin.consent_mask &= static_cast<std::uint8_t>(~(1u << day.action.channel));
+    ++twin.unsubscribes;
   }
   if (out.has(DayOutcome::kVisit)) ++twin.visits;
   if (out.has(DayOutcome::kPurchase)) {
@@ -35,10 +28,10 @@ void apply_day(core::TwinState& twin, const core::TwinDay& day, double fatigue_h
 }
 
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         DayBarrier* barrier, double fatigue_half_life_days) {
+                         DayBarrier* barrier) {
   return {
     [=](const core::TwinDay& day) {
-      apply_day(*state, day, fatigue_half_life_days);
+      apply_day(*state, day);
       if (barrier->pending.fetch_sub(1, std::memory_order_acq_rel) == 1)
         self->send(caf::actor_cast<caf::actor>(self->current_sender()), twin_done_atom::value);
     },

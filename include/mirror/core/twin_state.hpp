@@ -28,27 +28,38 @@ class ContactHistory {
   ChannelArray<std::uint32_t> masks_{};
 };
 
-struct TwinState {
+// The company's record of what it sent one customer: the contact log the caps are checked
+// against, the marketing cost, and the contact pressure (fatigue) the log implies. Written
+// by the shard's central constraints when they deliver an action, read by policies and
+// the model; a contact the customer never notices changes only this record.
+struct ContactLedger {
   ContactHistory contacts;
+  ChannelArray<std::uint32_t> contacts_by_channel{};
+  Micros cost = 0;
+  float fatigue = 0.0f;  // decayed count of delivered contacts, as of fatigue_day
+  std::int32_t fatigue_day = 0;
+
+  std::uint32_t contacts_total() const;
+  // Fatigue decayed to `day` with the given half-life.
+  double fatigue_at(std::int32_t day, double half_life_days) const;
+  // Records a contact delivered on `day` (after that day's model step).
+  void record(std::int32_t day, Channel c, Micros contact_cost, double half_life_days);
+};
+
+// What the customer did and decided: owned by the twin actor, its only writer.
+struct TwinState {
   Micros revenue = 0;  // net of discounts
   Micros margin = 0;   // gross margin after discounts, before marketing cost
-  Micros cost = 0;     // marketing cost
-  float fatigue = 0.0f;        // decayed count of contacts, as of fatigue_day
-  std::int32_t fatigue_day = 0;
   std::int32_t last_purchase_day = kNoDay;
   std::int32_t churn_day = kNoDay;  // kNoDay while the customer is active
   std::uint32_t visits = 0;
   std::uint32_t conversions = 0;
   std::uint32_t notices = 0;  // contacts the customer noticed (opened, read)
   std::uint32_t unsubscribes = 0;
-  ChannelArray<std::uint32_t> contacts_by_channel{};
   std::uint8_t consent_mask = (1u << kChannelCount) - 1;
 
   bool active() const { return churn_day == kNoDay; }
   bool consents(Channel c) const { return (consent_mask >> index_of(c)) & 1u; }
-  std::uint32_t contacts_total() const;
-  // Fatigue decayed to `day` with the given half-life.
-  double fatigue_at(std::int32_t day, double half_life_days) const;
 };
 
 // The action a twin receives on a day, after the constraints. channel < 0: no action.
@@ -77,11 +88,11 @@ struct DayOutcome {
   bool has(Flag f) const { return (flags & f) != 0; }
 };
 
-// Everything a twin is told about its day: one message, sent only when something happened.
+// Everything a twin is told about its day: one message, sent only when something reached
+// the customer (a noticed contact, a visit, a purchase, an unsubscribe, churn).
 struct TwinDay {
   std::int32_t day = 0;
   DayAction action;
-  Micros cost = 0;  // marketing cost of the action
   DayOutcome outcome;
 };
 

@@ -29,10 +29,10 @@ struct RunOptions {
   // Called on the calling thread about every progress_interval_s, and once per finished arm.
   std::function<void(const Progress&)> on_progress;
   double progress_interval_s = 0.25;
-  // Observer for tests: every delivered action with the twin's state before the day. Called
-  // concurrently from shard actors; it must be thread-safe.
-  std::function<void(std::int32_t day, std::uint64_t customer, const core::TwinState& before,
-                     const core::DayAction& action)>
+  // Observer for tests: every delivered action with the customer's contact ledger and state
+  // before it. Called concurrently from shard actors; it must be thread-safe.
+  std::function<void(std::int32_t day, std::uint64_t customer, const core::ContactLedger& before,
+                     const core::TwinState& twin, const core::DayAction& action)>
       on_delivered;
 };
 

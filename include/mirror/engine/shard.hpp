@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,15 +32,21 @@ class ShardSimulator {
   std::uint64_t first_customer() const { return first_customer_; }
   policies::ShardView view() const;
   core::TwinState* twin(std::size_t i) { return &twins_[i]; }
-  double fatigue_half_life_days() const { return spec_.world.fatigue_half_life_days; }
+  const core::ContactLedger& ledger(std::size_t i) const { return ledgers_[i]; }
 
   // Runs day `day` given the policy's proposals: constraints, the model for the whole
-  // shard, the day's totals. Fills `messages` with what each touched twin must be told
-  // (a twin untouched by actions and events gets nothing) and returns the totals.
-  // The twins' state must be updated (by the twins) before the next call.
+  // shard, the contact ledger, the day's totals. Fills `messages` with what each twin
+  // that something reached must be told (a noticed contact, a visit, a purchase, an
+  // unsubscribe, churn; nothing else) and returns the totals. The twins' state must be
+  // updated (by the twins) before the next call. If `before_ledger` is given, it is
+  // called for every delivered action with the ledger and twin as they were before it.
+  using DeliveryObserver =
+      std::function<void(std::int32_t day, std::uint64_t customer, const core::ContactLedger&,
+                         const core::TwinState&, const core::DayAction&)>;
   results::DailyTotals simulate_day(std::int32_t day,
                                     const std::vector<core::ProposedAction>& proposals,
-                                    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages);
+                                    std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
+                                    const DeliveryObserver& before_ledger = {});
 
   // The arm's customers' totals over the run, in customer id order.
   void collect(std::vector<results::CustomerResult>& out) const;
@@ -50,6 +57,7 @@ class ShardSimulator {
   std::unique_ptr<twins::BehaviourModel> model_;
   policies::ContactCaps caps_;
   std::vector<core::TwinState> twins_;
+  std::vector<core::ContactLedger> ledgers_;  // written here only, when actions are delivered
   std::vector<std::int32_t> segments_;
   std::vector<std::uint8_t> eligible_;  // empty = every customer is in the arm
   std::vector<core::DayAction> actions_;

@@ -22,16 +22,18 @@ class ContactCaps {
 
   enum class Verdict { allowed, no_consent, capped };
   // Whether one more contact on `channel` today is allowed, given the contacts already
-  // delivered today (`delivered_today`, 0 or 1) and the twin's history before today.
-  Verdict check(std::int32_t day, const core::TwinState& twin, core::Channel channel,
-                int delivered_today) const;
+  // delivered today (`delivered_today`, 0 or 1), the ledger of earlier days and the
+  // customer's consent.
+  Verdict check(std::int32_t day, const core::ContactLedger& ledger, const core::TwinState& twin,
+                core::Channel channel, int delivered_today) const;
 
   // Turns a day's proposals into the day's actions. actions[i] is reset for every customer
   // of the shard, then set for each allowed proposal, in proposal order. Proposals for
   // customers whose eligible flag is 0 are ignored (not counted): they are not in the arm.
   void enforce(std::int32_t day, const std::vector<core::ProposedAction>& proposals,
-               const core::TwinState* twins, const std::uint8_t* eligible, std::size_t size,
-               core::DayAction* actions, CapCounts& counts) const;
+               const core::ContactLedger* ledgers, const core::TwinState* twins,
+               const std::uint8_t* eligible, std::size_t size, core::DayAction* actions,
+               CapCounts& counts) const;
 
  private:
   core::ContactCapsSpec caps_;

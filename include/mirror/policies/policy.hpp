@@ -1,5 +1,5 @@
 // Policies decide each day which customers of a shard to contact, from what the CRM can
-// observe (segment label, contact history, consent, purchases), never from hidden state.
+// observe (segment label, contact ledger, consent, purchases), never from hidden state.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -20,6 +20,7 @@ struct ShardView {
   std::uint64_t first_customer = 0;
   std::size_t size = 0;
   const core::TwinState* twins = nullptr;
+  const core::ContactLedger* ledgers = nullptr;  // what the company sent each customer
   const std::int32_t* segments = nullptr;    // observable segment label per customer
   const std::uint8_t* eligible = nullptr;    // null = all; else 1 where the arm may act
 };

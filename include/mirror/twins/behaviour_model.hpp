@@ -28,11 +28,12 @@ class BehaviourModel {
   // twins::EffectType), else -1. Stored with the results, hidden from policies.
   virtual int latent_type(std::size_t) const { return -1; }
 
-  // Draws day `day` for every customer of the shard: twins[i] is the state at the start of
-  // the day, actions[i] what it receives; writes outcomes[i]. Inactive (churned) twins get
-  // an empty outcome.
+  // Draws day `day` for every customer of the shard: twins[i] and ledgers[i] are the state
+  // at the start of the day, actions[i] what it receives; writes outcomes[i]. Inactive
+  // (churned) twins get an empty outcome.
   virtual void step(std::int32_t day, const core::TwinState* twins,
-                    const core::DayAction* actions, core::DayOutcome* outcomes) = 0;
+                    const core::ContactLedger* ledgers, const core::DayAction* actions,
+                    core::DayOutcome* outcomes) = 0;
 };
 
 }  // namespace mirror::twins

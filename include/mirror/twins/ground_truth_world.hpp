@@ -47,10 +47,11 @@ class GroundTruthWorld final : public BehaviourModel {
   int latent_type(std::size_t i) const override { return static_cast<int>(traits_[i].effect); }
   const CustomerTraits& traits(std::size_t i) const { return traits_[i]; }
 
-  void step(std::int32_t day, const core::TwinState* twins, const core::DayAction* actions,
-            core::DayOutcome* outcomes) override;
+  void step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger* ledgers,
+            const core::DayAction* actions, core::DayOutcome* outcomes) override;
 
   ExpectedDay expected_day(std::size_t i, std::int32_t day, const core::TwinState& twin,
+                           const core::ContactLedger& ledger,
                            const core::DayAction& action) const;
 
  private:

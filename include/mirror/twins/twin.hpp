@@ -11,9 +11,10 @@
 
 namespace mirror::twins {
 
-// Applies one day to a twin: totals, contact history and fatigue, consent (an unsubscribe
-// revokes the day's channel for good), churn. Shared by the twin actor and the plain loop.
-void apply_day(core::TwinState& twin, const core::TwinDay& day, double fatigue_half_life_days);
+// Applies one day to a twin: visits, purchases and their totals, noticed contacts, consent
+// (an unsubscribe revokes the day's channel for good), churn. Shared by the twin actor and
+// the plain loop. The contact itself is recorded in the shard's ContactLedger.
+void apply_day(core::TwinState& twin, const core::TwinDay& day);
 
 // Counts the twins of a shard that still have to apply today's message. The twin that
 // brings it to zero tells the shard (`twin_done_atom`): one message per shard and day
@@ -27,6 +28,6 @@ struct DayBarrier {
 // buffer, which only this actor writes), then counts down the shard's barrier.
 // Spawn it with caf::lazy_init: twins that nothing happens to never allocate a behaviour.
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         DayBarrier* barrier, double fatigue_half_life_days);
+                         DayBarrier* barrier);
 
 }  // namespace mirror::twins

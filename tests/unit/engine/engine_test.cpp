@@ -126,11 +126,11 @@ TEST(Engine, CapsAndConsentAreNeverViolated) {
                           {"daily_email", test_support::blast(core::Channel::email, 1)}};
   std::atomic<std::int64_t> delivered{0}, violations{0};
   engine::RunOptions options = layout(2, 6);
-  options.on_delivered = [&](std::int32_t day, std::uint64_t, const core::TwinState& before,
-                             const core::DayAction& action) {
+  options.on_delivered = [&](std::int32_t day, std::uint64_t, const core::ContactLedger& before,
+                             const core::TwinState& twin, const core::DayAction& action) {
     ++delivered;
     const auto c = action.channel_kind();
-    if (!before.consents(c)) ++violations;
+    if (!twin.consents(c)) ++violations;
     if (before.contacts.count(day, 7) + 1 > 3) ++violations;
     if (c == core::Channel::sms && before.contacts.count(day, 7, c) + 1 > 2) ++violations;
   };
@@ -167,7 +167,7 @@ TEST(Engine, SplitDesignPutsEachCustomerInOneArm) {
 
 TEST(Engine, DefaultShardsStayWithinThePopulation) {
   EXPECT_EQ(engine::default_shards(3, 2), 3);
-  EXPECT_EQ(engine::default_shards(1000000, 2), 8);
+  EXPECT_EQ(engine::default_shards(1000000, 2), 16);
   EXPECT_GE(engine::resolve_threads(0), 1);
   EXPECT_EQ(engine::resolve_threads(3), 3);
 }

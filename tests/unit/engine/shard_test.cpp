@@ -27,15 +27,24 @@ TEST(ShardSimulator, DeliveredActionsReachTheirTwinWithTheirCost) {
   EXPECT_EQ(totals.contacts, 10);
   EXPECT_EQ(totals.contacts_by_channel[core::index_of(core::Channel::sms)], 10);
   EXPECT_EQ(totals.cost, 10 * core::to_micros(0.03));
+  // Every contacted customer's ledger holds the contact and its cost; only those whom
+  // something reached (here: sms is noticed often) get a message.
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(sim.ledger(i).contacts_total(), i % 5 == 0 ? 1u : 0u) << i;
+    EXPECT_EQ(sim.ledger(i).cost, i % 5 == 0 ? core::to_micros(0.03) : 0) << i;
+  }
   int with_action = 0;
-  for (const auto& [i, msg] : messages)
+  for (const auto& [i, msg] : messages) {
+    EXPECT_NE(msg.outcome.flags, 0);
     if (msg.action.any()) {
       ++with_action;
       EXPECT_EQ(i % 5, 0u);
-      EXPECT_EQ(msg.cost, core::to_micros(0.03));
       EXPECT_FLOAT_EQ(msg.action.discount, 0.10f);
     }
-  EXPECT_EQ(with_action, 10);
+  }
+  EXPECT_GE(with_action, static_cast<int>(totals.notices));
+  EXPECT_GT(with_action, 0);
+  EXPECT_LE(with_action, 10);
 }
 
 TEST(ArmMembership, PairedIsEveryoneAndSplitIsAPartition) {

@@ -19,44 +19,47 @@ const std::vector<core::OfferSpec> kOffers{{"ten", 0.10}, {"twenty", 0.20}};
 
 TEST(ContactCaps, WeeklyCapCountsTheLastSevenDays) {
   policies::ContactCaps c(caps(1, 2), kOffers);
-  core::TwinState t;
-  t.contacts.record(0, Channel::email);
-  t.contacts.record(3, Channel::sms);
-  EXPECT_EQ(c.check(5, t, Channel::email, 0), Verdict::capped);  // 2 in days 0..5
-  EXPECT_EQ(c.check(6, t, Channel::email, 0), Verdict::capped);  // days 0..6 still hold 2
-  EXPECT_EQ(c.check(7, t, Channel::email, 0), Verdict::allowed); // day 0 left the window
+  core::ContactLedger l;
+  const core::TwinState t;
+  l.contacts.record(0, Channel::email);
+  l.contacts.record(3, Channel::sms);
+  EXPECT_EQ(c.check(5, l, t, Channel::email, 0), Verdict::capped);  // 2 in days 0..5
+  EXPECT_EQ(c.check(6, l, t, Channel::email, 0), Verdict::capped);  // days 0..6 still hold 2
+  EXPECT_EQ(c.check(7, l, t, Channel::email, 0), Verdict::allowed); // day 0 left the window
 }
 
 TEST(ContactCaps, ChannelCapIsPerChannel) {
   policies::ContactCaps c(caps(1, -1, {-1, 1, -1}), kOffers);
-  core::TwinState t;
-  t.contacts.record(2, Channel::sms);
-  EXPECT_EQ(c.check(4, t, Channel::sms, 0), Verdict::capped);
-  EXPECT_EQ(c.check(4, t, Channel::email, 0), Verdict::allowed);
-  EXPECT_EQ(c.check(9, t, Channel::sms, 0), Verdict::allowed);
+  core::ContactLedger l;
+  const core::TwinState t;
+  l.contacts.record(2, Channel::sms);
+  EXPECT_EQ(c.check(4, l, t, Channel::sms, 0), Verdict::capped);
+  EXPECT_EQ(c.check(4, l, t, Channel::email, 0), Verdict::allowed);
+  EXPECT_EQ(c.check(9, l, t, Channel::sms, 0), Verdict::allowed);
 }
 
 TEST(ContactCaps, ConsentComesFirst) {
   policies::ContactCaps c(caps(1, -1), kOffers);
   core::TwinState t;
+  const core::ContactLedger l;
   t.consent_mask = 0b110;  // unsubscribed from email
-  EXPECT_EQ(c.check(0, t, Channel::email, 0), Verdict::no_consent);
-  EXPECT_EQ(c.check(0, t, Channel::sms, 0), Verdict::allowed);
+  EXPECT_EQ(c.check(0, l, t, Channel::email, 0), Verdict::no_consent);
+  EXPECT_EQ(c.check(0, l, t, Channel::sms, 0), Verdict::allowed);
 }
 
 TEST(ContactCaps, ZeroPerDayBlocksEverything) {
   policies::ContactCaps c(caps(0, -1), kOffers);
-  core::TwinState t;
-  EXPECT_EQ(c.check(0, t, Channel::push, 0), Verdict::capped);
+  EXPECT_EQ(c.check(0, core::ContactLedger{}, core::TwinState{}, Channel::push, 0), Verdict::capped);
 }
 
 TEST(ContactCaps, EnforceTriesToExceedEveryCapAndFails) {
   policies::ContactCaps c(caps(1, 3, {-1, -1, 2}), kOffers);
   std::vector<core::TwinState> twins(4);
+  std::vector<core::ContactLedger> ledgers(4);
   twins[1].consent_mask = 0b101;  // no sms
-  for (int d = 1; d <= 3; ++d) twins[2].contacts.record(d, Channel::email);  // 3 this week
-  twins[3].contacts.record(2, Channel::push);
-  twins[3].contacts.record(3, Channel::push);  // push cap of 2 reached
+  for (int d = 1; d <= 3; ++d) ledgers[2].contacts.record(d, Channel::email);  // 3 this week
+  ledgers[3].contacts.record(2, Channel::push);
+  ledgers[3].contacts.record(3, Channel::push);  // push cap of 2 reached
   const std::vector<core::ProposedAction> proposals{
       {0, Channel::email, 0, 1.0f}, {0, Channel::sms, 1, 1.0f},  // second one today
       {1, Channel::sms, -1, 1.0f},                                 // no consent
@@ -65,7 +68,7 @@ TEST(ContactCaps, EnforceTriesToExceedEveryCapAndFails) {
   };
   std::vector<core::DayAction> actions(4);
   policies::CapCounts counts;
-  c.enforce(4, proposals, twins.data(), nullptr, twins.size(), actions.data(), counts);
+  c.enforce(4, proposals, ledgers.data(), twins.data(), nullptr, twins.size(), actions.data(), counts);
   EXPECT_EQ(counts.blocked_by_consent, 1);
   EXPECT_EQ(counts.blocked_by_caps, 3);
   EXPECT_EQ(actions[0].channel, core::index_of(Channel::email));
@@ -80,11 +83,12 @@ TEST(ContactCaps, EnforceTriesToExceedEveryCapAndFails) {
 TEST(ContactCaps, IneligibleCustomersAreIgnoredNotCounted) {
   policies::ContactCaps c(caps(1, -1), kOffers);
   std::vector<core::TwinState> twins(2);
+  std::vector<core::ContactLedger> ledgers(2);
   const std::uint8_t eligible[] = {0, 1};
   std::vector<core::DayAction> actions(2);
   policies::CapCounts counts;
-  c.enforce(0, {{0, Channel::email, -1, 1.0f}, {1, Channel::email, -1, 1.0f}}, twins.data(),
-            eligible, 2, actions.data(), counts);
+  c.enforce(0, {{0, Channel::email, -1, 1.0f}, {1, Channel::email, -1, 1.0f}}, ledgers.data(),
+            twins.data(), eligible, 2, actions.data(), counts);
   EXPECT_FALSE(actions[0].any());
   EXPECT_TRUE(actions[1].any());
   EXPECT_EQ(counts.blocked_by_caps + counts.blocked_by_consent, 0);
@@ -93,12 +97,13 @@ TEST(ContactCaps, IneligibleCustomersAreIgnoredNotCounted) {
 TEST(ContactCaps, RejectsProposalsOutsideTheShard) {
   policies::ContactCaps c(caps(1, -1), kOffers);
   std::vector<core::TwinState> twins(2);
+  std::vector<core::ContactLedger> ledgers(2);
   std::vector<core::DayAction> actions(2);
   policies::CapCounts counts;
-  EXPECT_THROW(c.enforce(0, {{5, Channel::email, -1, 1.0f}}, twins.data(), nullptr, 2,
-                         actions.data(), counts),
+  EXPECT_THROW(c.enforce(0, {{5, Channel::email, -1, 1.0f}}, ledgers.data(), twins.data(),
+                         nullptr, 2, actions.data(), counts),
                std::out_of_range);
-  EXPECT_THROW(c.enforce(0, {{0, Channel::email, 7, 1.0f}}, twins.data(), nullptr, 2,
-                         actions.data(), counts),
+  EXPECT_THROW(c.enforce(0, {{0, Channel::email, 7, 1.0f}}, ledgers.data(), twins.data(),
+                         nullptr, 2, actions.data(), counts),
                std::out_of_range);
 }

@@ -9,7 +9,7 @@ struct Shard {
   std::vector<core::TwinState> twins;
   std::vector<std::int32_t> segments;
   policies::ShardView view() const {
-    return {1000, twins.size(), twins.data(), segments.data(), nullptr};
+    return {1000, twins.size(), twins.data(), nullptr, segments.data(), nullptr};
   }
 };
 }  // namespace

@@ -39,9 +39,10 @@ core::WorldSpec single_segment_world(EffectType everyone) {
 
 struct Day {
   std::vector<core::TwinState> twins;
+  std::vector<core::ContactLedger> ledgers;
   std::vector<core::DayAction> actions;
   std::vector<DayOutcome> outcomes;
-  explicit Day(std::size_t n) : twins(n), actions(n), outcomes(n) {}
+  explicit Day(std::size_t n) : twins(n), ledgers(n), actions(n), outcomes(n) {}
 };
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
@@ -102,7 +103,7 @@ TEST(GroundTruthWorld, WithoutActionsRatesMatchTheSegmentParameters) {
   Day d(n);
   double visits = 0, purchases = 0, revenue = 0, margin = 0, churn = 0, notices = 0;
   for (int day = 0; day < days; ++day) {
-    model.step(day, d.twins.data(), d.actions.data(), d.outcomes.data());
+    model.step(day, d.twins.data(), d.ledgers.data(), d.actions.data(), d.outcomes.data());
     for (const auto& o : d.outcomes) {
       visits += o.has(DayOutcome::kVisit);
       purchases += o.has(DayOutcome::kPurchase);
@@ -132,7 +133,7 @@ TEST(GroundTruthWorld, ContactsMoveVisitsByEffectType) {
     GroundTruthWorld model(world, kSeed, 0, n);
     Day d(n);
     for (auto& a : d.actions) a = email();
-    model.step(0, d.twins.data(), d.actions.data(), d.outcomes.data());
+    model.step(0, d.twins.data(), d.ledgers.data(), d.actions.data(), d.outcomes.data());
     double noticed = 0, visits_noticed = 0, unnoticed = 0, visits_unnoticed = 0;
     for (const auto& o : d.outcomes) {
       if (o.has(DayOutcome::kNotice)) {
@@ -151,7 +152,7 @@ TEST(GroundTruthWorld, ContactsMoveVisitsByEffectType) {
     EXPECT_NEAR(visits_noticed / noticed, expected, tolerance(expected, noticed));
     EXPECT_NEAR(visits_unnoticed / unnoticed, seg.visit_rate, tolerance(seg.visit_rate, unnoticed));
     // The sampler agrees with the world's own expectation.
-    const auto e = model.expected_day(0, 0, d.twins[0], d.actions[0]);
+    const auto e = model.expected_day(0, 0, d.twins[0], d.ledgers[0], d.actions[0]);
     EXPECT_NEAR(e.visit, p_notice * expected + (1 - p_notice) * seg.visit_rate, 1e-12);
   }
 }
@@ -160,11 +161,11 @@ TEST(GroundTruthWorld, FatigueShrinksTheLift) {
   const auto world = single_segment_world(EffectType::persuadable);
   const auto& seg = world.segments[0];
   GroundTruthWorld model(world, kSeed, 0, 1);
-  core::TwinState fresh, tired;
+  core::ContactLedger fresh, tired;
   tired.fatigue = 4.0f;
   tired.fatigue_day = 10;
-  const auto lift = [&](const core::TwinState& t) {
-    return model.expected_day(0, 10, t, email()).visit - seg.visit_rate;
+  const auto lift = [&](const core::ContactLedger& l) {
+    return model.expected_day(0, 10, core::TwinState{}, l, email()).visit - seg.visit_rate;
   };
   const double p = seg.notice_rate[0];
   EXPECT_NEAR(lift(fresh), p * (sigmoid(logit(seg.visit_rate) + world.contact_lift) - seg.visit_rate), 1e-12);
@@ -187,7 +188,7 @@ TEST(GroundTruthWorld, OffersRaisePurchasesAndCutTheBasket) {
   for (auto& a : d.actions) a = email(discount);
   double visits = 0, purchases = 0, revenue = 0, margin = 0;
   for (int day = 0; day < 4; ++day) {
-    model.step(day, d.twins.data(), d.actions.data(), d.outcomes.data());
+    model.step(day, d.twins.data(), d.ledgers.data(), d.actions.data(), d.outcomes.data());
     for (const auto& o : d.outcomes) {
       visits += o.has(DayOutcome::kVisit);
       purchases += o.has(DayOutcome::kPurchase);
@@ -212,11 +213,11 @@ TEST(GroundTruthWorld, UnsubscribesAndChurnFollowTheirHazards) {
     GroundTruthWorld model(world, kSeed, 0, n);
     Day d(n);
     for (auto& a : d.actions) a = email();
-    for (auto& t : d.twins) {  // fatigue 2 at day 0
-      t.fatigue = 2.0f;
-      t.fatigue_day = 0;
+    for (auto& l : d.ledgers) {  // fatigue 2 at day 0
+      l.fatigue = 2.0f;
+      l.fatigue_day = 0;
     }
-    model.step(0, d.twins.data(), d.actions.data(), d.outcomes.data());
+    model.step(0, d.twins.data(), d.ledgers.data(), d.actions.data(), d.outcomes.data());
     double unsub = 0, churn = 0;
     for (const auto& o : d.outcomes) {
       unsub += o.has(DayOutcome::kUnsubscribe);
@@ -236,7 +237,7 @@ TEST(GroundTruthWorld, ChurnedCustomersDoNothing) {
   Day d(1000);
   for (auto& t : d.twins) t.churn_day = 0;
   for (auto& a : d.actions) a = email(0.1);
-  model.step(5, d.twins.data(), d.actions.data(), d.outcomes.data());
+  model.step(5, d.twins.data(), d.ledgers.data(), d.actions.data(), d.outcomes.data());
   for (const auto& o : d.outcomes) {
     EXPECT_EQ(o.flags, 0);
     EXPECT_EQ(o.revenue, 0);
@@ -250,9 +251,9 @@ TEST(GroundTruthWorld, SameSeedSameDrawsAndOtherSeedOtherDraws) {
   Day da(n), db(n), dc(n);
   int differ = 0;
   for (int day = 0; day < 5; ++day) {
-    a.step(day, da.twins.data(), da.actions.data(), da.outcomes.data());
-    b.step(day, db.twins.data(), db.actions.data(), db.outcomes.data());
-    c.step(day, dc.twins.data(), dc.actions.data(), dc.outcomes.data());
+    a.step(day, da.twins.data(), da.ledgers.data(), da.actions.data(), da.outcomes.data());
+    b.step(day, db.twins.data(), db.ledgers.data(), db.actions.data(), db.outcomes.data());
+    c.step(day, dc.twins.data(), dc.ledgers.data(), dc.actions.data(), dc.outcomes.data());
     for (int i = 0; i < n; ++i) {
       ASSERT_EQ(da.outcomes[i].flags, db.outcomes[i].flags);
       ASSERT_EQ(da.outcomes[i].revenue, db.outcomes[i].revenue);
@@ -271,9 +272,9 @@ TEST(GroundTruthWorld, OutcomesDoNotDependOnTheShardSplit) {
   for (int i = 0; i < 400; ++i) dh.actions[i] = dw.actions[i];
   for (int i = 0; i < 600; ++i) dt.actions[i] = dw.actions[400 + i];
   for (int day = 0; day < 3; ++day) {
-    whole.step(day, dw.twins.data(), dw.actions.data(), dw.outcomes.data());
-    head.step(day, dh.twins.data(), dh.actions.data(), dh.outcomes.data());
-    tail.step(day, dt.twins.data(), dt.actions.data(), dt.outcomes.data());
+    whole.step(day, dw.twins.data(), dw.ledgers.data(), dw.actions.data(), dw.outcomes.data());
+    head.step(day, dh.twins.data(), dh.ledgers.data(), dh.actions.data(), dh.outcomes.data());
+    tail.step(day, dt.twins.data(), dt.ledgers.data(), dt.actions.data(), dt.outcomes.data());
     for (int i = 0; i < 1000; ++i) {
       const auto& part = i < 400 ? dh.outcomes[i] : dt.outcomes[i - 400];
       ASSERT_EQ(dw.outcomes[i].flags, part.flags) << i;
@@ -290,8 +291,8 @@ TEST(GroundTruthWorld, CommonRandomNumbersAcrossArms) {
   GroundTruthWorld model(world, kSeed, 0, n);
   Day with(n), without(n);
   for (auto& a : with.actions) a = email();
-  model.step(3, with.twins.data(), with.actions.data(), with.outcomes.data());
-  model.step(3, without.twins.data(), without.actions.data(), without.outcomes.data());
+  model.step(3, with.twins.data(), with.ledgers.data(), with.actions.data(), with.outcomes.data());
+  model.step(3, without.twins.data(), without.ledgers.data(), without.actions.data(), without.outcomes.data());
   int checked = 0;
   for (int i = 0; i < n; ++i) {
     const auto& w = with.outcomes[i];

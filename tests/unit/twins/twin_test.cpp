@@ -14,7 +14,6 @@ core::TwinDay contact(std::int32_t day, core::Channel c, std::uint8_t flags = 0)
   core::TwinDay d;
   d.day = day;
   d.action.channel = static_cast<std::int8_t>(core::index_of(c));
-  d.cost = core::to_micros(0.02);
   d.outcome.flags = flags;
   return d;
 }
@@ -28,31 +27,31 @@ TEST(ApplyDay, PurchaseAddsToTotals) {
   d.outcome.flags = DayOutcome::kVisit | DayOutcome::kPurchase;
   d.outcome.revenue = core::to_micros(40.0);
   d.outcome.margin = core::to_micros(12.0);
-  twins::apply_day(t, d, 7.0);
+  twins::apply_day(t, d);
   EXPECT_EQ(t.visits, 1u);
   EXPECT_EQ(t.conversions, 1u);
   EXPECT_EQ(t.revenue, core::to_micros(40.0));
   EXPECT_EQ(t.margin, core::to_micros(12.0));
   EXPECT_EQ(t.last_purchase_day, 4);
-  EXPECT_EQ(t.contacts_total(), 0u);
 }
 
-TEST(ApplyDay, ContactsBuildFatigueThatDecays) {
-  core::TwinState t;
-  twins::apply_day(t, contact(0, core::Channel::email), 7.0);
-  EXPECT_DOUBLE_EQ(t.fatigue_at(0, 7.0), 1.0);
-  EXPECT_NEAR(t.fatigue_at(7, 7.0), 0.5, 1e-6);
-  twins::apply_day(t, contact(7, core::Channel::email), 7.0);
-  EXPECT_NEAR(t.fatigue_at(7, 7.0), 1.5, 1e-6);
-  EXPECT_EQ(t.contacts_by_channel[0], 2u);
-  EXPECT_EQ(t.cost, 2 * core::to_micros(0.02));
-  EXPECT_EQ(t.contacts.count(7, 7), 1);
-  EXPECT_EQ(t.contacts.count(7, 8), 2);
+TEST(ContactLedger, ContactsBuildFatigueThatDecays) {
+  core::ContactLedger l;
+  l.record(0, core::Channel::email, core::to_micros(0.02), 7.0);
+  EXPECT_DOUBLE_EQ(l.fatigue_at(0, 7.0), 1.0);
+  EXPECT_NEAR(l.fatigue_at(7, 7.0), 0.5, 1e-6);
+  l.record(7, core::Channel::email, core::to_micros(0.02), 7.0);
+  EXPECT_NEAR(l.fatigue_at(7, 7.0), 1.5, 1e-6);
+  EXPECT_EQ(l.contacts_by_channel[0], 2u);
+  EXPECT_EQ(l.contacts_total(), 2u);
+  EXPECT_EQ(l.cost, 2 * core::to_micros(0.02));
+  EXPECT_EQ(l.contacts.count(7, 7), 1);
+  EXPECT_EQ(l.contacts.count(7, 8), 2);
 }
 
 TEST(ApplyDay, UnsubscribeRevokesOnlyThatChannelAndCountsOnce) {
   core::TwinState t;
-  twins::apply_day(t, contact(1, core::Channel::sms, DayOutcome::kNotice | DayOutcome::kUnsubscribe), 7.0);
+  twins::apply_day(t, contact(1, core::Channel::sms, DayOutcome::kNotice | DayOutcome::kUnsubscribe));
   EXPECT_FALSE(t.consents(core::Channel::sms));
   EXPECT_TRUE(t.consents(core::Channel::email));
   EXPECT_TRUE(t.consents(core::Channel::push));
@@ -65,11 +64,11 @@ TEST(ApplyDay, ChurnIsForGood) {
   core::TwinDay d;
   d.day = 9;
   d.outcome.flags = DayOutcome::kChurn;
-  twins::apply_day(t, d, 7.0);
+  twins::apply_day(t, d);
   EXPECT_FALSE(t.active());
   EXPECT_EQ(t.churn_day, 9);
   d.day = 12;
-  twins::apply_day(t, d, 7.0);
+  twins::apply_day(t, d);
   EXPECT_EQ(t.churn_day, 9);
 }
 
@@ -80,8 +79,8 @@ TEST(TwinActor, UpdatesItsStateAndTheLastOneOfTheDayReports) {
   core::TwinState first, second;
   twins::DayBarrier barrier;
   barrier.pending = 2;
-  auto a = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &first, &barrier, 7.0);
-  auto b = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &second, &barrier, 7.0);
+  auto a = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &first, &barrier);
+  auto b = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &second, &barrier);
   int reports = 0;
   const auto count_reports = [&] {
     bool more = true;
@@ -95,7 +94,6 @@ TEST(TwinActor, UpdatesItsStateAndTheLastOneOfTheDayReports) {
   count_reports();
   EXPECT_EQ(reports, 0);
   EXPECT_EQ(barrier.pending.load(), 1);
-  EXPECT_EQ(first.contacts_by_channel[core::index_of(core::Channel::push)], 1u);
   EXPECT_EQ(first.visits, 1u);
   EXPECT_EQ(first.notices, 1u);
 
