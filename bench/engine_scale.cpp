@@ -16,21 +16,17 @@ using namespace mirror;
 
 namespace {
 
-// Peak resident set size in bytes (VmHWM), and a reset of it (Linux: clear_refs 5).
-long peak_rss_bytes() {
+// A size field of /proc/self/status in bytes: "VmHWM:" (peak RSS) or "VmRSS:" (current).
+long status_bytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6) * 1024L;
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size()) * 1024L;
   return -1;
 }
-long current_rss_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6) * 1024L;
-  return -1;
-}
+long peak_rss_bytes() { return status_bytes("VmHWM:"); }
+long current_rss_bytes() { return status_bytes("VmRSS:"); }
+// Resets VmHWM (Linux: clear_refs 5).
 void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 core::ScenarioSpec bench_scenario(std::uint32_t customers, int days) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "mirror/results/results_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using mirror::results::list_group;
@@ -25,17 +26,8 @@ struct Outcome {
   std::string out;  // stdout and stderr together
 };
 
-class CliTest : public ::testing::Test {
+class CliTest : public mirror::test_support::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("mirror_cli_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   Outcome mirror(const std::string& args) {
     const auto log = dir_ / "out.log";
     const std::string cmd = kMirror + " " + args + " > " + log.string() + " 2>&1";
@@ -49,9 +41,6 @@ class CliTest : public ::testing::Test {
     return o;
   }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "mirror/results/results_file.hpp"
+#include "scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,19 +14,7 @@ using namespace mirror::results;
 
 namespace {
 
-class ResultsFile : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("mirror_results_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using ResultsFile = mirror::test_support::ScratchDirTest;
 
 RunResults sample() {
   RunResults r;
