@@ -18,6 +18,13 @@ std::string rate_text(double per_s) {
     std::snprintf(buf, sizeof buf, "%.0f", per_s);
   return buf;
 }
+
+std::string eta_text(double rate, double left) {
+  if (rate <= 0) return "--";  // nothing measured yet
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0fs", std::ceil(left / rate));
+  return buf;
+}
 }  // namespace
 
 ProgressDisplay::ProgressDisplay(std::FILE* out) : out_(out), terminal_(isatty(fileno(out))) {}
@@ -25,11 +32,11 @@ ProgressDisplay::ProgressDisplay(std::FILE* out) : out_(out), terminal_(isatty(f
 void ProgressDisplay::update(const engine::Progress& p) {
   const double rate = p.elapsed_s > 0 ? p.twin_days_done / p.elapsed_s : 0.0;
   const double left = static_cast<double>(p.twin_days_total - p.twin_days_done);
-  const double eta = rate > 0 ? left / rate : 0.0;
+  const std::string eta = eta_text(rate, left);
   if (terminal_) {
-    std::fprintf(out_, "\r\033[K[arm %d/%d %s] day %d/%d  %s twin-days/s  ETA %.0fs", p.arm + 1,
+    std::fprintf(out_, "\r\033[K[arm %d/%d %s] day %d/%d  %s twin-days/s  ETA %s", p.arm + 1,
                  p.arm_count, p.arm_name.c_str(), p.days_done, p.horizon_days,
-                 rate_text(rate).c_str(), std::ceil(eta));
+                 rate_text(rate).c_str(), eta.c_str());
     line_open_ = true;
   } else {
     // Not a terminal (a log file, CI): a line per arm at 0, 50 and 100 percent.
@@ -37,9 +44,9 @@ void ProgressDisplay::update(const engine::Progress& p) {
     if (p.arm == last_arm_ && half == last_decile_) return;
     last_arm_ = p.arm;
     last_decile_ = half;
-    std::fprintf(out_, "arm %d/%d %s: day %d/%d, %s twin-days/s, ETA %.0fs\n", p.arm + 1,
+    std::fprintf(out_, "arm %d/%d %s: day %d/%d, %s twin-days/s, ETA %s\n", p.arm + 1,
                  p.arm_count, p.arm_name.c_str(), p.days_done, p.horizon_days,
-                 rate_text(rate).c_str(), std::ceil(eta));
+                 rate_text(rate).c_str(), eta.c_str());
   }
   std::fflush(out_);
 }
