@@ -16,10 +16,10 @@ namespace mirror::twins {
 // the plain loop. The contact itself is recorded in the shard's ContactLedger.
 void apply_day(core::TwinState& twin, const core::TwinDay& day);
 
-// Counts the twins of a shard that still have to apply today's message. The twin that
-// brings it to zero tells the shard (`twin_done_atom`): one message per shard and day
-// instead of one acknowledgement per twin. The atomic's release/acquire chain makes every
-// twin's writes visible to the shard.
+// Counts the twins of a shard that still have to apply the message the shard just sent
+// them (a chunk of the day's messages). The twin that brings it to zero tells the shard
+// (`twin_done_atom`): one message per chunk instead of one acknowledgement per twin. The
+// atomic's release/acquire chain makes every twin's writes visible to the shard.
 struct DayBarrier {
   std::atomic<std::int64_t> pending{0};
 };
