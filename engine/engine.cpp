@@ -35,9 +35,20 @@ struct ArmRun {
   std::promise<results::ArmResult> done;
 };
 
+// What a shard's twins and policy actor point into. Shared with them so that it outlives
+// every actor that reads it, also when a failing run stops the shard while a twin or the
+// policy still has a message in hand.
+struct ShardMemory {
+  ShardMemory(const core::ScenarioSpec& spec, int arm, std::uint64_t first, std::size_t count)
+      : sim(spec, arm, first, count) {}
+  ShardSimulator sim;
+  twins::DayBarrier barrier;
+};
+
 struct ShardState {
-  std::unique_ptr<ShardSimulator> sim;
-  std::unique_ptr<twins::DayBarrier> barrier;  // stable address: the twins hold a pointer
+  std::shared_ptr<ShardMemory> memory;
+  ShardSimulator* sim = nullptr;      // &memory->sim
+  twins::DayBarrier* barrier = nullptr;  // &memory->barrier
   std::vector<caf::actor> twins;
   caf::actor policy;
   Messages messages;
@@ -56,15 +67,17 @@ struct ShardArgs {
 
 caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args) {
   auto& st = self->state;
-  st.sim = std::make_unique<ShardSimulator>(*args.spec, args.arm, args.first, args.count);
-  st.barrier = std::make_unique<twins::DayBarrier>();
+  st.memory = std::make_shared<ShardMemory>(*args.spec, args.arm, args.first, args.count);
+  st.sim = &st.memory->sim;
+  st.barrier = &st.memory->barrier;
+  const std::shared_ptr<const void> keep_alive = st.memory;
   st.twins.reserve(args.count);
   for (std::size_t i = 0; i < args.count; ++i)
-    st.twins.push_back(
-        self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i), st.barrier.get()));
+    st.twins.push_back(self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i),
+                                                   st.barrier, keep_alive));
   std::shared_ptr<policies::Policy> policy =
       policies::make_policy(args.spec->experiment.arms[args.arm].policy);
-  st.policy = self->spawn(policies::policy_actor, policy, st.sim->view());
+  st.policy = self->spawn(policies::policy_actor, policy, st.sim->view(), keep_alive);
   self->link_to(st.policy);
   // An exception in a handler ends the shard with the exception's message; the clock
   // monitors shards and fails the run with it.

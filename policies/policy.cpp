@@ -66,9 +66,9 @@ std::unique_ptr<Policy> make_policy(const core::PolicySpec& spec) {
 }
 
 caf::behavior policy_actor(caf::event_based_actor*, std::shared_ptr<Policy> policy,
-                           ShardView view) {
+                           ShardView view, std::shared_ptr<const void> keep_alive) {
   return {
-    [=](decide_atom, std::int32_t day) {
+    [policy, view, keep_alive](decide_atom, std::int32_t day) {
       ProposedActions out;
       policy->decide(day, view, out);
       return out;

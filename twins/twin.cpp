@@ -28,9 +28,9 @@ void apply_day(core::TwinState& twin, const core::TwinDay& day) {
 }
 
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         DayBarrier* barrier) {
+                         DayBarrier* barrier, std::shared_ptr<const void> keep_alive) {
   return {
-    [=](const core::TwinDay& day) {
+    [self, state, barrier, keep_alive = std::move(keep_alive)](const core::TwinDay& day) {
       apply_day(*state, day);
       if (barrier->pending.fetch_sub(1, std::memory_order_acq_rel) == 1)
         self->send(caf::actor_cast<caf::actor>(self->current_sender()), twin_done_atom::value);

@@ -37,8 +37,8 @@ class Policy {
 std::unique_ptr<Policy> make_policy(const core::PolicySpec& spec);
 
 // The policy actor of an arm for one shard: answers (decide_atom, day) with the day's
-// ProposedActions.
+// ProposedActions. `keep_alive` owns the buffers the view points into.
 caf::behavior policy_actor(caf::event_based_actor* self, std::shared_ptr<Policy> policy,
-                           ShardView view);
+                           ShardView view, std::shared_ptr<const void> keep_alive);
 
 }  // namespace mirror::policies

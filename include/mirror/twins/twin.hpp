@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "mirror/core/twin_state.hpp"
 
@@ -26,8 +27,9 @@ struct DayBarrier {
 
 // A twin actor. It handles `TwinDay` messages by updating *state (a slot in its shard's
 // buffer, which only this actor writes), then counts down the shard's barrier.
-// Spawn it with caf::lazy_init: twins that nothing happens to never allocate a behaviour.
+// `keep_alive` owns the memory both point into. Spawn it with caf::lazy_init: twins that
+// nothing happens to never allocate a behaviour.
 caf::behavior twin_actor(caf::event_based_actor* self, core::TwinState* state,
-                         DayBarrier* barrier);
+                         DayBarrier* barrier, std::shared_ptr<const void> keep_alive);
 
 }  // namespace mirror::twins

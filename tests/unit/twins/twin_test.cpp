@@ -79,8 +79,8 @@ TEST(TwinActor, UpdatesItsStateAndTheLastOneOfTheDayReports) {
   core::TwinState first, second;
   twins::DayBarrier barrier;
   barrier.pending = 2;
-  auto a = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &first, &barrier);
-  auto b = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &second, &barrier);
+  auto a = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &first, &barrier, nullptr);
+  auto b = fix.sys.spawn<caf::lazy_init>(twins::twin_actor, &second, &barrier, nullptr);
   int reports = 0;
   const auto count_reports = [&] {
     bool more = true;
