@@ -1,0 +1,39 @@
+// What every `mirror` subcommand shares: exit codes, usage errors, the command table.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mirror::cli {
+
+constexpr int kOk = 0;
+constexpr int kRunFailed = 1;
+constexpr int kBadInput = 2;
+
+using Args = std::vector<std::string>;
+
+// Prints "mirror: MESSAGE" and a hint to stderr; returns kBadInput.
+int usage_error(const std::string& message);
+
+// Parses ARGS against OPTIONS. Returns kOk after printing --help, kBadInput after a usage
+// error, or -1 when the command should go on. SYNOPSIS follows "usage: mirror COMMAND".
+int parse_options(const std::string& command, const std::string& synopsis, const Args& args,
+                  const boost::program_options::options_description& options,
+                  const boost::program_options::positional_options_description& positional,
+                  boost::program_options::variables_map& vm);
+
+// One subcommand: its name, its arguments and a line for `mirror --help`, and its entry.
+struct Command {
+  const char* name;
+  const char* synopsis;
+  const char* summary;
+  int (*main)(const Args& args);
+};
+
+// The commands; scenario_commands.cpp holds run and check.
+int run_command(const Args& args);
+int check_command(const Args& args);
+
+}  // namespace mirror::cli

@@ -1,0 +1,124 @@
+// `mirror run` and `mirror check`: the commands that take a scenario file.
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "command.hpp"
+#include "mirror/core/sha256.hpp"
+#include "mirror/engine/engine.hpp"
+#include "mirror/results/results_file.hpp"
+#include "mirror/scenario/load_scenario.hpp"
+#include "progress_display.hpp"
+#include "summary_table.hpp"
+
+namespace mirror::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Loads and validates; prints every error. Returns the spec or nothing.
+std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
+  auto loaded = mirror::scenario::load_scenario_file(path);
+  for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+  if (!loaded.ok() && !loaded.errors.empty())
+    std::cerr << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors")
+              << " in " << path << "; nothing was run\n";
+  return std::move(loaded.spec);
+}
+
+// run and check take one SCENARIO file.
+int parse_scenario_command(const std::string& command, const Args& args,
+                           po::options_description& options, po::variables_map& vm) {
+  options.add_options()("scenario", po::value<std::string>(), "scenario YAML file");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  if (int rc = parse_options(command, "SCENARIO [options]", args, options, positional, vm);
+      rc >= 0)
+    return rc;
+  if (!vm.count("scenario")) return usage_error(command + ": missing SCENARIO file");
+  return -1;
+}
+
+}  // namespace
+
+int check_command(const Args& args) {
+  po::options_description options("check options");
+  options.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  if (int rc = parse_scenario_command("check", args, options, vm); rc >= 0) return rc;
+  const auto path = vm["scenario"].as<std::string>();
+  auto spec = load(path);
+  if (!spec) return kBadInput;
+  std::cout << path << ": ok (" << spec->experiment.arms.size() << " arms, "
+            << spec->population.size << " customers, " << spec->horizon_days << " days)\n";
+  return kOk;
+}
+
+int run_command(const Args& args) {
+  po::options_description options("run options");
+  options.add_options()("help,h", "show this help")(
+      "threads", po::value<int>()->default_value(0), "scheduler threads (0 = all cores)")(
+      "shards", po::value<int>()->default_value(0),
+      "shards of twins (0 = automatic); results do not depend on it")(
+      "out", po::value<std::string>(), "results file (default: outputs.results of the scenario)")(
+      "quiet,q", "print no progress and no table");
+  po::variables_map vm;
+  if (int rc = parse_scenario_command("run", args, options, vm); rc >= 0) return rc;
+  const int threads = vm["threads"].as<int>();
+  const int shards = vm["shards"].as<int>();
+  if (threads < 0 || threads > 1024) return usage_error("run: --threads must be in [0, 1024]");
+  if (shards < 0 || shards > 1000000) return usage_error("run: --shards must be in [0, 1000000]");
+  const bool quiet = vm.count("quiet") > 0;
+
+  const auto path = vm["scenario"].as<std::string>();
+  auto spec = load(path);
+  if (!spec) return kBadInput;
+  const std::string out_path =
+      vm.count("out") ? vm["out"].as<std::string>() : spec->outputs.results;
+
+  // Fail before the run, not after it, when the output cannot be written.
+  std::error_code ec;
+  const auto parent = std::filesystem::path(out_path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec || std::filesystem::is_directory(out_path)) {
+    std::cerr << "mirror: cannot write results to '" << out_path << "'"
+              << (ec ? ": " + ec.message() : ": it is a directory") << "\n";
+    return kBadInput;
+  }
+
+  mirror::engine::RunOptions run_options;
+  run_options.threads = threads;
+  run_options.shards = shards;
+  ProgressDisplay display(stderr);
+  if (!quiet) run_options.on_progress = [&](const auto& p) { display.update(p); };
+
+  try {
+    const auto start = std::chrono::steady_clock::now();
+    auto results = mirror::engine::run_scenario(*spec, run_options);
+    display.finish();
+    results.meta.scenario_text = spec->source_text;
+    results.meta.scenario_sha256 = mirror::core::sha256_hex(spec->source_text);
+    results.meta.wall_time_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    mirror::results::write_results_file(results, out_path);
+    if (!quiet) {
+      std::vector<mirror::core::Metric> metrics = spec->metrics;
+      std::cout << format_summary_table(results, metrics);
+      std::printf("\n%.1f s on %d threads, %d shards; results written to %s\n",
+                  results.meta.wall_time_s, results.meta.threads, results.meta.shards,
+                  out_path.c_str());
+    }
+  } catch (const std::exception& e) {
+    display.finish();
+    std::cerr << "mirror: run failed: " << e.what() << "\n";
+    return kRunFailed;
+  }
+  return kOk;
+}
+
+}  // namespace mirror::cli
