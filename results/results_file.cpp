@@ -1,8 +1,7 @@
 // The HDF5 results file; layout in docs/results-format.md.
 #include "mirror/results/results_file.hpp"
 
-#include <H5Cpp.h>
-#include <unistd.h>
+#include "h5_io.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -11,96 +10,9 @@
 
 namespace mirror::results {
 
-namespace fs = std::filesystem;
-
 namespace {
 
-constexpr hsize_t kChunkRows = 65536;
-
-H5::StrType string_type() {
-  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
-  t.setCset(H5T_CSET_UTF8);
-  return t;
-}
-
-void string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  const auto type = string_type();
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-}
-
-template <class T>
-void number_attribute(H5::H5Object& obj, const std::string& name, const H5::PredType& type,
-                      T value) {
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
-}
-
-void strings_attribute(H5::H5Object& obj, const std::string& name,
-                       const std::vector<std::string>& values) {
-  std::vector<const char*> ptrs;
-  for (const auto& v : values) ptrs.push_back(v.c_str());
-  const hsize_t n = values.size();
-  const auto type = string_type();
-  auto attr = obj.createAttribute(name, type, n ? H5::DataSpace(1, &n) : H5::DataSpace(H5S_NULL));
-  if (n) attr.write(type, ptrs.data());
-}
-
-void doubles_attribute(H5::H5Object& obj, const std::string& name,
-                       const std::vector<double>& values) {
-  const hsize_t n = values.size();
-  obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &n))
-      .write(H5::PredType::NATIVE_DOUBLE, values.data());
-}
-
-// A 1-D dataset; large ones are chunked and compressed.
-void column(H5::Group& g, const std::string& name, const H5::PredType& type, const void* data,
-            std::size_t rows) {
-  const hsize_t n = rows;
-  H5::DataSpace space(1, &n);
-  H5::DSetCreatPropList props;
-  if (n > 1024) {
-    const hsize_t chunk = std::min(n, kChunkRows);
-    props.setChunk(1, &chunk);
-    props.setDeflate(1);
-  }
-  auto ds = g.createDataSet(name, type, space, props);
-  if (n) ds.write(data, type);
-}
-
-template <class Row, class Get>
-void typed_column(H5::Group& g, const std::string& name, const H5::PredType& type,
-                  const std::vector<Row>& rows, Get get) {
-  using Value = decltype(get(rows.front()));
-  std::vector<Value> values;
-  values.reserve(rows.size());
-  for (const auto& r : rows) values.push_back(get(r));
-  column(g, name, type, values.data(), values.size());
-}
-
-template <class Row, class Get>
-void string_column(H5::Group& g, const std::string& name, const std::vector<Row>& rows, Get get) {
-  std::vector<std::string> values;
-  for (const auto& r : rows) values.push_back(get(r));
-  std::vector<const char*> ptrs;
-  for (const auto& v : values) ptrs.push_back(v.c_str());
-  const hsize_t n = values.size();
-  const auto type = string_type();
-  auto ds = g.createDataSet(name, type, H5::DataSpace(1, &n));
-  if (n) ds.write(ptrs.data(), type);
-}
-
-const H5::PredType& kF64 = H5::PredType::NATIVE_DOUBLE;
-const H5::PredType& kI64 = H5::PredType::NATIVE_INT64;
-const H5::PredType& kI32 = H5::PredType::NATIVE_INT32;
-const H5::PredType& kU32 = H5::PredType::NATIVE_UINT32;
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using namespace h5;
 
 void write_meta(H5::H5File& file, const RunResults& r) {
   auto meta = file.createGroup("/meta");
@@ -212,94 +124,47 @@ void write_summary(H5::H5File& file, const std::vector<SummaryRow>& rows) {
   typed_column(g, "uplift_ci_high", kF64, rows, [](const R& x) { return x.uplift_ci_high; });
 }
 
-std::string describe(const H5::Exception& e) {
-  std::string where = e.getFuncName();
-  return e.getDetailMsg() + (where.empty() ? "" : " (in " + where + ")");
-}
-
-// Runs `body` on the file at `path` opened read-only; HDF5 errors become ResultsFileError.
-template <class T>
-T read_file(const std::string& path, const std::string& what,
-            const std::function<T(H5::H5File&)>& body) {
-  H5::Exception::dontPrint();
-  if (!fs::exists(path)) throw ResultsFileError(path + ": no such file");
-  try {
-    H5::H5File file(path, H5F_ACC_RDONLY);
-    return body(file);
-  } catch (const H5::Exception& e) {
-    throw ResultsFileError(path + ": cannot read " + what + ": " + describe(e));
-  }
-}
-
 }  // namespace
 
 void write_results_file(const RunResults& results, const std::string& path) {
-  H5::Exception::dontPrint();
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec)
-      throw ResultsFileError(path + ": cannot create directory " +
-                             target.parent_path().string() + ": " + ec.message());
-  }
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    H5::H5File file(tmp, H5F_ACC_TRUNC);
+  h5::write_file_atomically(path, "results", [&](H5::H5File& file) {
     write_meta(file, results);
     file.createGroup("/arms");
     for (const auto& arm : results.arms) write_arm(file, arm);
     write_summary(file, results.summary);
-    file.close();
-  } catch (const H5::Exception& e) {
-    fs::remove(tmp, ec);
-    throw ResultsFileError(path + ": cannot write results: " + describe(e));
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw ResultsFileError(path + ": cannot move the finished file into place: " + ec.message());
-  }
+  });
 }
 
+namespace {
+template <class T>
+T read_from(const std::string& path, const std::string& what,
+            const std::function<T(H5::H5File&)>& body) {
+  T out{};
+  h5::read_file(path, what, [&](H5::H5File& f) { out = body(f); });
+  return out;
+}
+}  // namespace
+
 std::vector<double> read_column(const std::string& path, const std::string& dataset) {
-  return read_file<std::vector<double>>(path, dataset, [&](H5::H5File& f) {
-    auto ds = f.openDataSet(dataset);
-    std::vector<double> out(ds.getSpace().getSimpleExtentNpoints());
-    if (!out.empty()) ds.read(out.data(), H5::PredType::NATIVE_DOUBLE);
-    return out;
+  return read_from<std::vector<double>>(path, dataset, [&](H5::H5File& f) {
+    return h5::read_numbers<double>(f.openDataSet(dataset), h5::kF64);
   });
 }
 
 std::vector<std::string> read_strings(const std::string& path, const std::string& dataset) {
-  return read_file<std::vector<std::string>>(path, dataset, [&](H5::H5File& f) {
-    auto ds = f.openDataSet(dataset);
-    const auto n = ds.getSpace().getSimpleExtentNpoints();
-    std::vector<char*> raw(n, nullptr);
-    const auto type = string_type();
-    if (n) ds.read(raw.data(), type);
-    std::vector<std::string> out(raw.begin(), raw.end());
-    if (n) {
-      auto space = ds.getSpace();
-      H5::DataSet::vlenReclaim(raw.data(), type, space);
-    }
-    return out;
-  });
+  return read_from<std::vector<std::string>>(
+      path, dataset, [&](H5::H5File& f) { return h5::read_strings(f.openDataSet(dataset)); });
 }
 
 std::string read_string_attribute(const std::string& path, const std::string& object,
                                   const std::string& attribute) {
-  return read_file<std::string>(path, object + "@" + attribute, [&](H5::H5File& f) {
-    auto attr = f.openGroup(object).openAttribute(attribute);
-    std::string value;
-    attr.read(attr.getStrType(), value);
-    return value;
+  return read_from<std::string>(path, object + "@" + attribute, [&](H5::H5File& f) {
+    return h5::read_string_attribute(f.openGroup(object), attribute);
   });
 }
 
 std::vector<std::string> list_group(const std::string& path, const std::string& group) {
-  return read_file<std::vector<std::string>>(path, group, [&](H5::H5File& f) {
+  return read_from<std::vector<std::string>>(path, group, [&](H5::H5File& f) {
     auto g = f.openGroup(group);
     std::vector<std::string> names;
     for (hsize_t i = 0; i < g.getNumObjs(); ++i) names.push_back(g.getObjnameByIdx(i));
