@@ -35,5 +35,6 @@ struct Command {
 // The commands; scenario_commands.cpp holds run and check.
 int run_command(const Args& args);
 int check_command(const Args& args);
+int ingest_command(const Args& args);  // ingest_command.cpp
 
 }  // namespace mirror::cli

@@ -13,6 +13,8 @@ namespace {
 constexpr Command kCommands[] = {
     {"run", "SCENARIO", "simulate a scenario, print the summary, write the HDF5 results", run_command},
     {"check", "SCENARIO", "validate a scenario file and exit", check_command},
+    {"ingest", "--format F --input PATH... --out STORE", "read event and decision logs into a store",
+     ingest_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -46,6 +46,20 @@ std::string read_string_attribute(const H5::H5Object& obj, const std::string& na
   return value;
 }
 
+std::vector<std::string> read_strings_attribute(const H5::H5Object& obj, const std::string& name) {
+  auto attr = obj.openAttribute(name);
+  auto space = attr.getSpace();
+  if (space.getSimpleExtentType() == H5S_NULL) return {};
+  const auto n = space.getSimpleExtentNpoints();
+  std::vector<char*> raw(n, nullptr);
+  const auto type = string_type();
+  attr.read(type, raw.data());
+  std::vector<std::string> out;
+  for (auto* p : raw) out.emplace_back(p ? p : "");
+  H5::DataSet::vlenReclaim(raw.data(), type, space);
+  return out;
+}
+
 void column(H5::Group& g, const std::string& name, const H5::PredType& type, const void* data,
             std::size_t rows) {
   const hsize_t n = rows;

@@ -31,6 +31,7 @@ void number_attribute(H5::H5Object& obj, const std::string& name, const H5::Pred
   obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
 }
 std::string read_string_attribute(const H5::H5Object& obj, const std::string& name);
+std::vector<std::string> read_strings_attribute(const H5::H5Object& obj, const std::string& name);
 
 // A 1-D dataset; large ones are chunked and compressed.
 void column(H5::Group& g, const std::string& name, const H5::PredType& type, const void* data,
