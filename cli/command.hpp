@@ -35,6 +35,7 @@ struct Command {
 // The commands; scenario_commands.cpp holds run and check.
 int run_command(const Args& args);
 int check_command(const Args& args);
-int ingest_command(const Args& args);  // ingest_command.cpp
+int ingest_command(const Args& args);   // ingest_command.cpp
+int profile_command(const Args& args);  // profile_command.cpp
 
 }  // namespace mirror::cli

@@ -15,6 +15,7 @@ constexpr Command kCommands[] = {
     {"check", "SCENARIO", "validate a scenario file and exit", check_command},
     {"ingest", "--format F --input PATH... --out STORE", "read event and decision logs into a store",
      ingest_command},
+    {"profile", "STORE [--out CSV]", "customer profiles, RFM segments and BTYD scores", profile_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -100,4 +100,8 @@ void write_store_table(const std::string& path, const std::string& group, const 
                        const std::vector<CountMatrix>& matrices = {});
 Table read_store_table(const std::string& path, const std::string& group);
 
+// Writes `table` as CSV (header row; NaN as an empty field; text quoted when needed),
+// atomically. Throws ResultsFileError.
+void write_table_csv(const Table& table, const std::string& path);
+
 }  // namespace mirror::results
