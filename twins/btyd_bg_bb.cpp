@@ -14,7 +14,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double log_beta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+double log_beta(double a, double b) {
+  return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+}
 
 double log_add_exp(double u, double v) {
   if (u < v) std::swap(u, v);
@@ -29,13 +31,13 @@ bool valid(const BgBbParams& p) {
 
 void require_valid(const BgBbParams& p, const char* where) {
   if (!valid(p))
-    throw std::invalid_argument(std::string(where) +
-                                ": BG/BB parameters alpha, beta, gamma, delta must be finite and > 0");
+    throw std::invalid_argument(
+        std::string(where) + ": BG/BB parameters alpha, beta, gamma, delta must be finite and > 0");
 }
 
 void check_pattern(const BgBbPattern& c, std::size_t i, const char* where) {
-  const bool ok = c.n >= 1 && c.x >= 0 && c.x <= c.t_x && c.t_x <= c.n &&
-                  (c.x > 0 || c.t_x == 0) && std::isfinite(c.count) && c.count >= 0.0;
+  const bool ok = c.n >= 1 && c.x >= 0 && c.x <= c.t_x && c.t_x <= c.n && (c.x > 0 || c.t_x == 0) &&
+                  std::isfinite(c.count) && c.count >= 0.0;
   if (!ok) {
     std::ostringstream msg;
     msg << where << ": pattern " << i << " (x=" << c.x << ", t_x=" << c.t_x << ", n=" << c.n
@@ -113,12 +115,11 @@ FitResult<BgBbParams> fit_bg_bb(const std::vector<BgBbPattern>& data) {
 double bg_bb_p_alive(const BgBbParams& params, int x, int t_x, int n) {
   require_valid(params, "bg_bb_p_alive");
   check_pattern({x, t_x, n, 1.0}, 0, "bg_bb_p_alive");
-  return std::exp(log_alive_part(params, x, n, n + 1) -
-                  pattern_log_likelihood(params, x, t_x, n));
+  return std::exp(log_alive_part(params, x, n, n + 1) - pattern_log_likelihood(params, x, t_x, n));
 }
 
-double bg_bb_conditional_expected_transactions(const BgBbParams& params, int n_star, int x,
-                                               int t_x, int n) {
+double bg_bb_conditional_expected_transactions(const BgBbParams& params, int n_star, int x, int t_x,
+                                               int n) {
   require_valid(params, "bg_bb_conditional_expected_transactions");
   check_pattern({x, t_x, n, 1.0}, 0, "bg_bb_conditional_expected_transactions");
   if (n_star < 0)

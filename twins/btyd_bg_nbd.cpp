@@ -12,10 +12,14 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double log_beta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+double log_beta(double a, double b) {
+  return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+}
 
 // log(1 + e^v) without overflow.
-double softplus(double v) { return v > 0.0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
+double softplus(double v) {
+  return v > 0.0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+}
 
 bool valid(const BgNbdParams& p) {
   return p.r > 0.0 && p.alpha > 0.0 && p.a > 0.0 && p.b > 0.0 && std::isfinite(p.r) &&

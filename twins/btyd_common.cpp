@@ -19,10 +19,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   throw std::invalid_argument(msg.str());
 }
 
-bool is_nonpositive_integer(double v) { return v <= 0.0 && v == std::floor(v); }
+bool is_nonpositive_integer(double v) {
+  return v <= 0.0 && v == std::floor(v);
+}
 
 // 1 / Gamma(v), zero at the poles instead of a division by infinity.
-double reciprocal_gamma(double v) { return is_nonpositive_integer(v) ? 0.0 : 1.0 / std::tgamma(v); }
+double reciprocal_gamma(double v) {
+  return is_nonpositive_integer(v) ? 0.0 : 1.0 / std::tgamma(v);
+}
 
 // The defining power series; converges for |z| < 1, fast for |z| <= 0.5.
 double series_2f1(double a, double b, double c, double z) {
@@ -92,11 +96,10 @@ double hypergeometric_2f1(double a, double b, double c, double z) {
 
 namespace {
 
-double discounted_clv(const std::function<double(double)>& conditional_transactions,
-                      double spend, const ClvHorizon& horizon) {
+double discounted_clv(const std::function<double(double)>& conditional_transactions, double spend,
+                      const ClvHorizon& horizon) {
   if (horizon.periods < 0 || !(horizon.period_length > 0.0) || !(horizon.discount_rate > -1.0))
-    throw std::invalid_argument(
-        "clv: need periods >= 0, period_length > 0 and discount_rate > -1");
+    throw std::invalid_argument("clv: need periods >= 0, period_length > 0 and discount_rate > -1");
   double value = 0.0, previous = 0.0, discount = 1.0;
   for (int k = 1; k <= horizon.periods; ++k) {
     const double cumulative = conditional_transactions(k * horizon.period_length);
@@ -114,8 +117,8 @@ double bg_nbd_clv(const BgNbdParams& transactions, const GammaGammaParams& spend
   validate_rf_summaries({customer}, "bg_nbd_clv");
   return discounted_clv(
       [&](double t) {
-        return bg_nbd_conditional_expected_transactions(transactions, t, customer.x,
-                                                        customer.t_x, customer.t_cal);
+        return bg_nbd_conditional_expected_transactions(transactions, t, customer.x, customer.t_x,
+                                                        customer.t_cal);
       },
       gamma_gamma_conditional_expected_average_spend(spend, customer.x, m_x), horizon);
 }

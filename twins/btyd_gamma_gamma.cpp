@@ -29,8 +29,8 @@ void check_row(const SpendSummary& c, std::size_t i, const char* where) {
   if (!std::isfinite(c.x) || !std::isfinite(c.m_x) || c.x < 0.0 || c.x != std::floor(c.x) ||
       (c.x > 0.0 && !(c.m_x > 0.0))) {
     std::ostringstream msg;
-    msg << where << ": customer " << i << ": need a whole x >= 0 and m_x > 0 when x > 0 (x="
-        << c.x << ", m_x=" << c.m_x << ")";
+    msg << where << ": customer " << i << ": need a whole x >= 0 and m_x > 0 when x > 0 (x=" << c.x
+        << ", m_x=" << c.m_x << ")";
     throw std::invalid_argument(msg.str());
   }
 }

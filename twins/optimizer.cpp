@@ -63,8 +63,8 @@ NelderMeadRun nelder_mead(CountedObjective& f, const std::vector<double>& x0, do
       for (std::size_t j = 0; j < n; ++j)
         size = std::max(size, std::abs(simplex[i][j] - simplex[best][j]));
     const double spread = values[worst] - values[best];
-    if (std::isfinite(spread) &&
-        spread <= options.f_tolerance * (1.0 + std::abs(values[best])) && size < 1e-8)
+    if (std::isfinite(spread) && spread <= options.f_tolerance * (1.0 + std::abs(values[best])) &&
+        size < 1e-8)
       break;
 
     std::vector<double> centroid(n, 0.0);
@@ -105,8 +105,8 @@ NelderMeadRun nelder_mead(CountedObjective& f, const std::vector<double>& x0, do
       values[i] = f(simplex[i]);
     }
   }
-  const auto best = static_cast<std::size_t>(
-      std::min_element(values.begin(), values.end()) - values.begin());
+  const auto best =
+      static_cast<std::size_t>(std::min_element(values.begin(), values.end()) - values.begin());
   run.x = simplex[best];
   run.value = values[best];
   return run;
@@ -211,8 +211,8 @@ BfgsRun bfgs(CountedObjective& f, std::vector<double> x, double value,
       const double yhy = std::inner_product(y.begin(), y.end(), hy.begin(), 0.0);
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j)
-          inverse_hessian[i][j] += ((sy + yhy) * s[i] * s[j]) / (sy * sy) -
-                                   (hy[i] * s[j] + s[i] * hy[j]) / sy;
+          inverse_hessian[i][j] +=
+              ((sy + yhy) * s[i] * s[j]) / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy;
       fresh = false;
     }
     x = candidate;
@@ -232,7 +232,7 @@ std::vector<double> numeric_gradient(const Objective& f, const std::vector<doubl
   return gradient_of(counted, x);
 }
 
-MinimizeResult minimize(const Objective& f, std::vector<double> x0,
+MinimizeResult minimize(const Objective& f, const std::vector<double>& x0,
                         const MinimizeOptions& options) {
   CountedObjective counted(f);
   MinimizeResult result;
@@ -264,9 +264,9 @@ MinimizeResult minimize(const Objective& f, std::vector<double> x0,
     result.value = polish.value;
   }
   result.gradient_norm = inf_norm(gradient_of(counted, result.x));
-  result.converged = std::isfinite(result.value) &&
-                     result.gradient_norm <= options.gradient_tolerance *
-                                                 std::max(1.0, std::abs(result.value));
+  result.converged =
+      std::isfinite(result.value) &&
+      result.gradient_norm <= options.gradient_tolerance * std::max(1.0, std::abs(result.value));
   result.evaluations = counted.evaluations();
   return result;
 }

@@ -8,9 +8,9 @@ namespace mirror::twins::detail {
 
 struct MinimizeOptions {
   int max_evaluations = 200000;
-  int restarts = 4;              // Nelder-Mead restarts from the best point with a fresh simplex
-  double initial_step = 0.5;     // simplex edge; in log-parameter space 0.5 is a factor of ~1.6
-  double f_tolerance = 1e-12;    // relative spread of simplex values that ends a Nelder-Mead run
+  int restarts = 4;            // Nelder-Mead restarts from the best point with a fresh simplex
+  double initial_step = 0.5;   // simplex edge; in log-parameter space 0.5 is a factor of ~1.6
+  double f_tolerance = 1e-12;  // relative spread of simplex values that ends a Nelder-Mead run
   double gradient_tolerance = 1e-6;  // converged when |grad|_inf <= this * max(1, |f|)
 };
 
@@ -29,7 +29,7 @@ using Objective = std::function<double(const std::vector<double>&)>;
 // central-difference gradients to polish and to certify convergence by the gradient.
 // Non-finite objective values are treated as +infinity, so the objective may return NaN
 // outside its domain instead of throwing.
-MinimizeResult minimize(const Objective& f, std::vector<double> x0,
+MinimizeResult minimize(const Objective& f, const std::vector<double>& x0,
                         const MinimizeOptions& options = {});
 
 // minimize() from each start; the best result wins. Likelihood surfaces of these models

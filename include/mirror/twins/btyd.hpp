@@ -75,9 +75,9 @@ double gamma_gamma_conditional_expected_average_spend(const GammaGammaParams& pa
 // customer transacts with probability p ~ Beta(alpha, beta), and dies before the next
 // opportunity with probability theta ~ Beta(gamma, delta).
 struct BgBbPattern {
-  int x = 0;      // transactions in the n calibration opportunities
-  int t_x = 0;    // opportunity of the last transaction (0 if none)
-  int n = 0;      // number of calibration opportunities
+  int x = 0;           // transactions in the n calibration opportunities
+  int t_x = 0;         // opportunity of the last transaction (0 if none)
+  int n = 0;           // number of calibration opportunities
   double count = 1.0;  // customers sharing this pattern
 };
 struct BgBbParams {
@@ -89,8 +89,8 @@ double bg_bb_log_likelihood(const BgBbParams& params, const std::vector<BgBbPatt
 // the donations data whose calibration opportunities are 1996..2001.
 double bg_bb_p_alive(const BgBbParams& params, int x, int t_x, int n);
 // Expected transactions in opportunities n + 1 .. n + n_star.
-double bg_bb_conditional_expected_transactions(const BgBbParams& params, int n_star, int x,
-                                               int t_x, int n);
+double bg_bb_conditional_expected_transactions(const BgBbParams& params, int n_star, int x, int t_x,
+                                               int n);
 // E[X(n)]: expected transactions in opportunities 1..n of a new customer.
 double bg_bb_expected_transactions(const BgBbParams& params, int n);
 

@@ -73,11 +73,11 @@ bool load_csv(const std::string& relative, Table* table, std::string* error) {
   return true;
 }
 
-#define LOAD_OR_FAIL(table, relative)                                      \
-  Table table;                                                             \
-  {                                                                        \
-    std::string load_error;                                                \
-    ASSERT_TRUE(load_csv(relative, &table, &load_error)) << load_error;   \
+#define LOAD_OR_FAIL(table, relative)                                   \
+  Table table;                                                          \
+  {                                                                     \
+    std::string load_error;                                             \
+    ASSERT_TRUE(load_csv(relative, &table, &load_error)) << load_error; \
   }
 
 std::vector<RfSummary> cdnow_summaries(const Table& t) {
@@ -92,8 +92,8 @@ std::vector<BgBbPattern> donation_patterns(const Table& t) {
              count = t.column("custs");
   std::vector<BgBbPattern> data;
   for (const auto& row : t.rows)
-    data.push_back({static_cast<int>(row[x]), static_cast<int>(row[t_x]),
-                    static_cast<int>(row[n]), row[count]});
+    data.push_back({static_cast<int>(row[x]), static_cast<int>(row[t_x]), static_cast<int>(row[n]),
+                    row[count]});
   return data;
 }
 
@@ -212,15 +212,16 @@ TEST(BgNbdCdnow, HoldoutForecastIsCloseToActual) {
     calibration += c.x;
   }
   for (const auto& row : cbs.rows) actual += row[cbs.column("x.star")];
-  std::printf("[ BG/NBD  ] weeks 40-78: conditional forecast %.1f, unconditional %.1f, actual %.0f "
-              "(calibration %.0f)\n",
-              forecast, unconditional, actual, calibration);
+  std::printf(
+      "[ BG/NBD  ] weeks 40-78: conditional forecast %.1f, unconditional %.1f, actual %.0f "
+      "(calibration %.0f)\n",
+      forecast, unconditional, actual, calibration);
   EXPECT_DOUBLE_EQ(actual, 1882.0);
   EXPECT_DOUBLE_EQ(calibration, 2457.0);
   // The model under-forecasts this holdout by about 12% (1,654 of 1,882), and so does the
-  // Pareto/NBD (1,666): CDNOW's one-time buyers came back more than either model expects
-  // (BTYD's comparison by calibration frequency shows 0.24 actual vs 0.14 expected for
-  // x = 0 under the Pareto/NBD). Hence 15%, not 10%; see docs/btyd.md.
+  // Pareto/NBD (1,666): CDNOW's customers without a repeat purchase came back more than
+  // either model expects, most of all those with x = 1 or 2 (0.70 and 1.39 per customer
+  // actual vs 0.52 and 1.04 forecast). Hence 15%, not 10%; see docs/btyd.md.
   EXPECT_NEAR(forecast, actual, 0.15 * actual);
   EXPECT_LT(forecast, actual);
   EXPECT_NEAR(unconditional, actual, 0.15 * actual);
@@ -273,7 +274,8 @@ TEST(ParetoNbdCdnow, ReproducesPublishedFit) {
 TEST(GammaGammaCdnow, ReproducesPublishedFit) {
   LOAD_OR_FAIL(table, "cdnow/cdnow_customers_summary_with_transactions.csv");
   std::vector<SpendSummary> data;
-  for (const auto& row : table.rows) data.push_back({row[table.column("x")], row[table.column("zbar")]});
+  for (const auto& row : table.rows)
+    data.push_back({row[table.column("x")], row[table.column("zbar")]});
   const auto fit = fit_gamma_gamma(data);
   std::printf("[ GammaGm ] p=%.4f q=%.4f gamma=%.4f LL=%.4f iterations=%d converged=%d\n",
               fit.params.p, fit.params.q, fit.params.gamma, fit.log_likelihood, fit.iterations,
@@ -305,10 +307,11 @@ TEST(BgBbDonations, ReproducesPublishedFitAndPAlive) {
   for (const auto& p : data) cohort += p.count;
   ASSERT_DOUBLE_EQ(cohort, 11104.0);
   const auto fit = fit_bg_bb(data);
-  std::printf("[ BG/BB   ] alpha=%.4f beta=%.4f gamma=%.4f delta=%.4f LL=%.4f iterations=%d "
-              "converged=%d\n",
-              fit.params.alpha, fit.params.beta, fit.params.gamma, fit.params.delta,
-              fit.log_likelihood, fit.iterations, fit.converged);
+  std::printf(
+      "[ BG/BB   ] alpha=%.4f beta=%.4f gamma=%.4f delta=%.4f LL=%.4f iterations=%d "
+      "converged=%d\n",
+      fit.params.alpha, fit.params.beta, fit.params.gamma, fit.params.delta, fit.log_likelihood,
+      fit.iterations, fit.converged);
   EXPECT_TRUE(fit.converged);
   expect_within_percent(fit.params.alpha, 1.204, 1.0, "alpha");
   expect_within_percent(fit.params.beta, 0.750, 1.0, "beta");
@@ -351,8 +354,8 @@ TEST(BgBbDonations, ReproducesPublishedFitAndPAlive) {
   double forecast = 0.0;
   for (const auto& p : data)
     forecast += p.count * bg_bb_conditional_expected_transactions(fit.params, 5, p.x, p.t_x, p.n);
-  const double holdout_actual = published[6] + published[7] + published[8] + published[9] +
-                                published[10];
+  const double holdout_actual =
+      published[6] + published[7] + published[8] + published[9] + published[10];
   std::printf("[ BG/BB   ] 2002-2006 forecast %.0f vs actual %.0f\n", forecast, holdout_actual);
   EXPECT_NEAR(forecast, holdout_actual, 0.10 * holdout_actual);
 }
@@ -364,10 +367,9 @@ TEST(BgBbIdentities, PatternProbabilitiesSumToOne) {
     double total = 0.0;
     for (int t_x = 0; t_x <= n; ++t_x)
       for (int x = (t_x == 0 ? 0 : 1); x <= t_x; ++x) {
-        const double strings =
-            t_x == 0 ? 1.0
-                     : std::round(std::exp(std::lgamma(t_x) - std::lgamma(x) -
-                                           std::lgamma(t_x - x + 1)));
+        const double strings = t_x == 0 ? 1.0
+                                        : std::round(std::exp(std::lgamma(t_x) - std::lgamma(x) -
+                                                              std::lgamma(t_x - x + 1)));
         total += strings * std::exp(bg_bb_log_likelihood(p, {{x, t_x, n, 1.0}}));
       }
     EXPECT_NEAR(total, 1.0, 1e-12) << "n=" << n;
@@ -375,7 +377,8 @@ TEST(BgBbIdentities, PatternProbabilitiesSumToOne) {
 }
 
 TEST(BgBbIdentities, ExpectationsMatchThePapersClosedForms) {
-  for (const BgBbParams& p : {BgBbParams{1.204, 0.750, 0.657, 2.783}, BgBbParams{2.0, 3.0, 1.7, 4.0}}) {
+  for (const BgBbParams& p :
+       {BgBbParams{1.204, 0.750, 0.657, 2.783}, BgBbParams{2.0, 3.0, 1.7, 4.0}}) {
     const auto lg = [](double v) { return std::lgamma(v); };
     EXPECT_EQ(bg_bb_expected_transactions(p, 0), 0.0);
     EXPECT_EQ(bg_bb_conditional_expected_transactions(p, 0, 2, 4, 6), 0.0);
@@ -509,7 +512,8 @@ TEST(BgNbdSimulated, RecoversKnownParameters) {
   // chi-square with 4 degrees of freedom, 99.9% quantile 18.47.
   EXPECT_GE(fit.log_likelihood, ll_truth);
   EXPECT_LT(2.0 * (fit.log_likelihood - ll_truth), 18.47);
-  // With 10,000 customers the standard errors are about 3% (r, alpha) and 7% (a, b).
+  // Loose bounds for sampling error at this size; the likelihood-ratio check above is the
+  // sharp one (the dropout parameters a, b are the least well identified).
   expect_within_percent(fit.params.r, truth.r, 10.0, "r");
   expect_within_percent(fit.params.alpha, truth.alpha, 10.0, "alpha");
   expect_within_percent(fit.params.a, truth.a, 25.0, "a");
@@ -608,11 +612,10 @@ TEST(Clv, DiscountedSumOfPeriodForecastsTimesSpend) {
   // Undiscounted, the periods telescope to the whole-horizon forecast.
   const ClvHorizon flat{13, 4.0, 0.0};
   EXPECT_NEAR(bg_nbd_clv(tx, spend, customer, m_x, flat),
-              e_spend * bg_nbd_conditional_expected_transactions(tx, 52.0, 4.0, 30.0, 38.86),
-              1e-9);
-  EXPECT_NEAR(pareto_nbd_clv(pareto, spend, customer, m_x, flat),
-              e_spend * pareto_nbd_conditional_expected_transactions(pareto, 52.0, 4.0, 30.0, 38.86),
-              1e-9);
+              e_spend * bg_nbd_conditional_expected_transactions(tx, 52.0, 4.0, 30.0, 38.86), 1e-9);
+  EXPECT_NEAR(
+      pareto_nbd_clv(pareto, spend, customer, m_x, flat),
+      e_spend * pareto_nbd_conditional_expected_transactions(pareto, 52.0, 4.0, 30.0, 38.86), 1e-9);
   // One period: exactly the discounted single forecast.
   EXPECT_NEAR(bg_nbd_clv(tx, spend, customer, m_x, {1, 52.0, 0.1}),
               e_spend * bg_nbd_conditional_expected_transactions(tx, 52.0, 4.0, 30.0, 38.86) / 1.1,

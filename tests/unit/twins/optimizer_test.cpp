@@ -39,7 +39,8 @@ TEST(Optimizer, RosenbrockFiveDimensionsEndsAtAStationaryPoint) {
   EXPECT_TRUE(result.converged);
   for (double g : numeric_gradient(rosenbrock, result.x)) EXPECT_NEAR(g, 0.0, 1e-5);
   const bool global = std::abs(result.x[0] - 1.0) < 1e-4 && result.value < 1e-10;
-  const bool local = std::abs(result.x[0] + 0.9621) < 1e-3 && std::abs(result.value - 3.9308) < 1e-3;
+  const bool local =
+      std::abs(result.x[0] + 0.9621) < 1e-3 && std::abs(result.value - 3.9308) < 1e-3;
   EXPECT_TRUE(global || local) << "x0=" << result.x[0] << " f=" << result.value;
 }
 
