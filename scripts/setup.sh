@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build git pkg-config
   libcaf-dev libtorch-dev libopenblas0-pthread
   libhdf5-dev hdf5-tools libyaml-cpp-dev libboost-program-options-dev libssl-dev
+  liblzma-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 missing=()
