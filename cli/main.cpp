@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
     {"ingest", "--format F --input PATH... --out STORE", "read event and decision logs into a store",
      ingest_command},
     {"profile", "STORE [--out CSV]", "customer profiles, RFM segments and BTYD scores", profile_command},
+    {"ope", "--log LOG --policy POLICY", "estimate a policy's value from a decision log (OPE)",
+     ope_command},
 };
 
 void print_usage(std::ostream& out) {
