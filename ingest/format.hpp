@@ -60,10 +60,14 @@ class ColumnMap {
             const std::vector<std::string>& required, const std::vector<std::string>& optional);
   // Index of a column, or -1 for an absent optional one.
   int operator[](const std::string& name) const;
+  // Field indices of the required then the optional columns, in the order given, looked up
+  // once so that rows need no string hashing.
+  const std::vector<int>& declared() const { return declared_; }
   std::size_t width() const { return width_; }
 
  private:
   std::unordered_map<std::string, int> index_;
+  std::vector<int> declared_;
   std::size_t width_ = 0;
 };
 

@@ -54,12 +54,13 @@ class QuarantineFile {
 
  private:
   void quote(std::string_view s) {
-    out_ << '"';
-    for (char c : s) {
-      if (c == '"') out_ << '"';
-      out_ << c;
+    out_.put('"');
+    for (std::size_t q; (q = s.find('"')) != std::string_view::npos; s.remove_prefix(q + 1)) {
+      out_.write(s.data(), static_cast<std::streamsize>(q + 1));
+      out_.put('"');  // doubled
     }
-    out_ << '"';
+    out_.write(s.data(), static_cast<std::streamsize>(s.size()));
+    out_.put('"');
   }
   std::string path_;
   std::string tmp_;

@@ -60,6 +60,8 @@ ColumnMap::ColumnMap(const std::string& path, const CsvReader& header,
     if (!index_.count(name))
       throw IngestError(path + ":" + std::to_string(header.line()) + ": missing column '" + name +
                         "' (the header has: " + present + ")");
+  for (const auto& name : required) declared_.push_back((*this)[name]);
+  for (const auto& name : optional) declared_.push_back((*this)[name]);
   for (const auto& [name, i] : index_) {
     const bool known = std::find(required.begin(), required.end(), name) != required.end() ||
                        std::find(optional.begin(), optional.end(), name) != optional.end();

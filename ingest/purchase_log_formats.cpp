@@ -68,6 +68,7 @@ class OnlineRetailFormat : public Format {
                      std::vector<std::string>{"InvoiceNo", "StockCode", "Description", "Quantity",
                                               "InvoiceDate", "UnitPrice", "CustomerID", "Country"},
                      std::vector<std::string>{});
+    at_ = columns_->declared();
     return true;
   }
 
@@ -75,21 +76,20 @@ class OnlineRetailFormat : public Format {
     static constexpr std::string_view kNoMatch = "cancellation without a matching invoice";
     static constexpr std::string_view kNonPositiveQuantity = "non-positive quantity on a sale";
     static constexpr std::string_view kNegativePrice = "negative unit price";
-    const auto& c = *columns_;
-    if (r.size() != c.width()) return reason::kFieldCount;
-    const auto customer_text = r[c["CustomerID"]];
+    if (r.size() != columns_->width()) return reason::kFieldCount;
+    const auto customer_text = r[at_[kCustomerid]];
     if (customer_text.empty()) return reason::kNoCustomer;
-    const auto t = parse_timestamp(r[c["InvoiceDate"]]);
+    const auto t = parse_timestamp(r[at_[kInvoicedate]]);
     if (!t) return reason::kBadTimestamp;
-    const auto quantity = parse_int(r[c["Quantity"]]);
-    const auto price = parse_double(r[c["UnitPrice"]]);
+    const auto quantity = parse_int(r[at_[kQuantity]]);
+    const auto price = parse_double(r[at_[kUnitprice]]);
     const auto customer_number = parse_double(customer_text);  // "17850" or "17850.0"
     if (!quantity || !price || !customer_number) return reason::kBadNumber;
     if (*price < 0) return kNegativePrice;
     const auto customer = sink.customer(std::to_string(static_cast<std::int64_t>(*customer_number)));
-    const auto item = sink.dictionaries.item.id(r[c["StockCode"]]);
+    const auto item = sink.dictionaries.item.id(r[at_[kStockcode]]);
     const std::uint64_t key = (static_cast<std::uint64_t>(customer) << 32) | static_cast<std::uint32_t>(item);
-    const auto invoice = r[c["InvoiceNo"]];
+    const auto invoice = r[at_[kInvoiceno]];
     const bool cancellation = !invoice.empty() && (invoice.front() == 'C' || invoice.front() == 'c');
     if (cancellation) {
       if (!bought_.count(key)) return kNoMatch;
@@ -108,6 +108,8 @@ class OnlineRetailFormat : public Format {
   }
 
  private:
+  enum Column { kInvoiceno, kStockcode, kDescription, kQuantity, kInvoicedate, kUnitprice, kCustomerid, kCountry };
+  std::vector<int> at_;  // Column -> field index
   std::optional<ColumnMap> columns_;
   std::unordered_set<std::uint64_t> bought_;  // (customer, item) pairs sold so far
 };
