@@ -95,8 +95,10 @@ void print_table(const pol::OpeReport& r, const pol::OpeOptions& o,
   std::printf("%zu rounds, %d actions; logging propensity %.4g..%.4g; logged mean reward %.6g\n",
               r.rounds, r.actions, r.min_propensity, r.max_propensity, r.logged_mean_reward);
   if (r.reward_model_fitted)
-    std::printf("reward model: %s, fitted once on the whole log (not refitted per resample)\n",
-                model_name(r.reward_model).c_str());
+    std::printf("reward model: %s, %s, fitted once on the whole log: intervals leave out its "
+                "own variance (DM's most of all)\n",
+                model_name(r.reward_model).c_str(),
+                o.reward_model.interactions ? "context x action" : "additive");
   std::printf("%d bootstrap resamples, seed %llu; clip %g, switch tau %g, DRos lambda %g\n",
               o.bootstrap, static_cast<unsigned long long>(o.seed), o.clip, o.switch_tau,
               o.dros_lambda);
@@ -111,9 +113,11 @@ void print_table(const pol::OpeReport& r, const pol::OpeOptions& o,
   for (const auto& e : r.estimates) {
     char ci[64];
     std::snprintf(ci, sizeof ci, "[%.6g, %.6g]", e.ci_low, e.ci_high);
-    std::printf("%-12s %10.6g  %-24s %9.3g %9.0f %9.3g %7.1f%%",
+    char std_error[32] = "-";
+    if (std::isfinite(e.std_error)) std::snprintf(std_error, sizeof std_error, "%.3g", e.std_error);
+    std::printf("%-12s %10.6g  %-24s %9s %9.0f %9.3g %7.1f%%",
                 std::string(pol::estimator_name(e.estimator)).c_str(), e.estimate,
-                o.bootstrap > 0 ? ci : "-", e.std_error, e.weights.effective_sample_size,
+                o.bootstrap > 0 ? ci : "-", std_error, e.weights.effective_sample_size,
                 e.weights.max_weight, 100.0 * e.weights.share_clipped);
     if (bts)
       std::printf(" %8.3f",
@@ -165,6 +169,8 @@ int ope_command(const Args& args) {
       "DRos shrinkage lambda")(
       "reward-model", po::value<std::string>()->default_value("auto"),
       "auto (logistic for 0/1 rewards, else ridge), logistic or ridge")(
+      "reward-features", po::value<std::string>()->default_value("interactions"),
+      "reward model features: interactions (context x action) or additive")(
       "l2", po::value<double>()->default_value(1.0), "reward model L2 penalty")(
       "folds", po::value<int>()->default_value(1), "reward model cross-fitting folds (1 = none)")(
       "threads", po::value<int>()->default_value(2), "bootstrap threads; results do not depend on it")(
@@ -201,6 +207,11 @@ int ope_command(const Args& args) {
   o.threads = vm["threads"].as<int>();
   o.reward_model.l2 = vm["l2"].as<double>();
   o.reward_model.folds = vm["folds"].as<int>();
+  const auto reward_features = vm["reward-features"].as<std::string>();
+  if (reward_features != "interactions" && reward_features != "additive")
+    return usage_error("ope: --reward-features must be interactions or additive, not '" +
+                       reward_features + "'");
+  o.reward_model.interactions = reward_features == "interactions";
   const auto kind = vm["reward-model"].as<std::string>();
   if (kind == "auto") o.reward_model.kind = pol::RewardModelKind::kAuto;
   else if (kind == "logistic") o.reward_model.kind = pol::RewardModelKind::kLogistic;

@@ -1,5 +1,7 @@
 // The reward model of DM and the DR family: L2-regularised logistic regression fitted by
-// Newton's method (IRLS) for 0/1 rewards, ridge regression for real rewards.
+// Newton's method (IRLS) for 0/1 rewards, ridge regression for real rewards. Features are a
+// shared block (intercept, position, context, (round, action) features) plus one block per
+// action (its intercept and, with interactions, the context again: context x action).
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -13,197 +15,277 @@ namespace mirror::policies {
 
 namespace {
 
-// Keeps the intercept's diagonal (which has no L2 penalty) and collinear one-hot blocks
-// (actions and positions both sum to the intercept) positive definite.
+// Keeps the unpenalised intercept and the collinear blocks (position one-hot, action
+// intercepts and the global intercept) positive definite.
 constexpr double kJitter = 1e-9;
 constexpr double kStepTolerance = 1e-9;
 constexpr std::uint64_t kFoldSalt = 0x5bd1e995ULL;
-
-// The additive feature layout: intercept, action one-hot, position one-hot, round context,
-// (round, action) context. A model with interactions would need A times the coefficients,
-// and OPE only needs q_hat good enough for DR's correction to do the rest.
-struct FeatureLayout {
-  std::size_t actions = 0;
-  std::size_t positions = 0;
-  std::size_t context = 0;
-  std::size_t action_context = 0;
-
-  explicit FeatureLayout(const BanditLog& log)
-      : actions(static_cast<std::size_t>(log.actions())),
-        positions(static_cast<std::size_t>(std::max(log.positions(), 0))),
-        context(log.context_width),
-        action_context(log.action_context.empty() ? 0 : 1) {}
-
-  std::size_t action_offset() const { return 1; }
-  std::size_t position_offset() const { return 1 + actions; }
-  std::size_t context_offset() const { return 1 + actions + positions; }
-  std::size_t action_context_offset() const { return context_offset() + context; }
-  std::size_t size() const { return action_context_offset() + action_context; }
-};
 
 struct SparseFeature {
   std::size_t index;
   double value;
 };
 
-void features(const BanditLog& log, const FeatureLayout& layout, std::size_t i, std::int32_t a,
-              std::vector<SparseFeature>& out) {
-  out.clear();
-  out.push_back({0, 1.0});
-  out.push_back({layout.action_offset() + static_cast<std::size_t>(a), 1.0});
+struct Layout {
+  std::size_t actions = 0;
+  std::size_t positions = 0;
+  std::size_t context = 0;
+  bool action_context = false;
+  bool interactions = false;
+
+  Layout(const BanditLog& log, bool with_interactions)
+      : actions(static_cast<std::size_t>(log.actions())),
+        positions(static_cast<std::size_t>(std::max(log.positions(), 0))),
+        context(log.context_width),
+        action_context(!log.action_context.empty()),
+        interactions(with_interactions) {}
+
+  std::size_t shared() const { return 1 + positions + context + (action_context ? 1 : 0); }
+  std::size_t per_action() const { return 1 + (interactions ? context : 0); }
+};
+
+// The shared features of (round i, action a) and the features of a's own block.
+void features(const BanditLog& log, const Layout& layout, std::size_t i, std::size_t a,
+              std::vector<SparseFeature>& shared, std::vector<SparseFeature>& own) {
+  shared.clear();
+  own.clear();
+  shared.push_back({0, 1.0});
   if (!log.position.empty())
-    out.push_back({layout.position_offset() + static_cast<std::size_t>(log.position[i]), 1.0});
-  for (std::size_t k = log.context_begin[i]; k < log.context_begin[i + 1]; ++k)
-    out.push_back({layout.context_offset() + log.context[k].feature, log.context[k].value});
+    shared.push_back({1 + static_cast<std::size_t>(log.position[i]), 1.0});
+  own.push_back({0, 1.0});
+  for (std::size_t k = log.context_begin[i]; k < log.context_begin[i + 1]; ++k) {
+    const auto& e = log.context[k];
+    shared.push_back({1 + layout.positions + e.feature, e.value});
+    if (layout.interactions) own.push_back({1 + e.feature, e.value});
+  }
   if (layout.action_context) {
-    const double v = log.action_context[i * layout.actions + static_cast<std::size_t>(a)];
-    if (v != 0.0) out.push_back({layout.action_context_offset(), v});
+    const double v = log.action_context[i * layout.actions + a];
+    if (v != 0.0) shared.push_back({layout.shared() - 1, v});
   }
 }
 
-// Solves H x = g in place (H symmetric positive definite, row-major p x p) by Cholesky.
-// Returns false when H is not positive definite.
-bool cholesky_solve(std::vector<double>& h, std::vector<double>& g, std::size_t p) {
+// In-place Cholesky factor (lower triangle) of a symmetric p x p matrix; false unless
+// positive definite.
+bool cholesky_factor(std::vector<double>& h, std::size_t p, std::size_t offset = 0) {
+  double* m = h.data() + offset;
   for (std::size_t j = 0; j < p; ++j) {
-    double d = h[j * p + j];
-    for (std::size_t k = 0; k < j; ++k) d -= h[j * p + k] * h[j * p + k];
+    double d = m[j * p + j];
+    for (std::size_t k = 0; k < j; ++k) d -= m[j * p + k] * m[j * p + k];
     if (!(d > 0.0)) return false;
     d = std::sqrt(d);
-    h[j * p + j] = d;
+    m[j * p + j] = d;
     for (std::size_t i = j + 1; i < p; ++i) {
-      double s = h[i * p + j];
-      for (std::size_t k = 0; k < j; ++k) s -= h[i * p + k] * h[j * p + k];
-      h[i * p + j] = s / d;
+      double s = m[i * p + j];
+      for (std::size_t k = 0; k < j; ++k) s -= m[i * p + k] * m[j * p + k];
+      m[i * p + j] = s / d;
     }
   }
+  return true;
+}
+
+// Solves L L' x = b in place, L from cholesky_factor.
+void cholesky_solve(const double* l, double* b, std::size_t p) {
   for (std::size_t i = 0; i < p; ++i) {
-    double s = g[i];
-    for (std::size_t k = 0; k < i; ++k) s -= h[i * p + k] * g[k];
-    g[i] = s / h[i * p + i];
+    double s = b[i];
+    for (std::size_t k = 0; k < i; ++k) s -= l[i * p + k] * b[k];
+    b[i] = s / l[i * p + i];
   }
   for (std::size_t i = p; i-- > 0;) {
-    double s = g[i];
-    for (std::size_t k = i + 1; k < p; ++k) s -= h[k * p + i] * g[k];
-    g[i] = s / h[i * p + i];
+    double s = b[i];
+    for (std::size_t k = i + 1; k < p; ++k) s -= l[k * p + i] * b[k];
+    b[i] = s / l[i * p + i];
   }
-  return true;
 }
 
 double sigmoid(double z) {
   return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
 }
 
-double linear_score(const std::vector<SparseFeature>& x, const std::vector<double>& beta) {
-  double s = 0.0;
-  for (const auto& f : x) s += beta[f.index] * f.value;
-  return s;
-}
+struct Coefficients {
+  std::vector<double> shared;
+  std::vector<double> own;  // actions x per_action
+
+  double score(const std::vector<SparseFeature>& s, const std::vector<SparseFeature>& t,
+               std::size_t a, std::size_t per_action) const {
+    double z = 0.0;
+    for (const auto& f : s) z += shared[f.index] * f.value;
+    for (const auto& f : t) z += own[a * per_action + f.index] * f.value;
+    return z;
+  }
+};
+
+// The Newton system [S C; C' D] [ds; dt] = [gs; gt] with D block-diagonal over actions.
+struct NewtonSystem {
+  std::size_t ps, pi, actions;
+  std::vector<double> s, d, c, gs, gt;  // c: actions x ps x pi
+
+  NewtonSystem(const Layout& l)
+      : ps(l.shared()), pi(l.per_action()), actions(l.actions),
+        s(ps * ps, 0.0), d(actions * pi * pi, 0.0), c(actions * ps * pi, 0.0),
+        gs(ps, 0.0), gt(actions * pi, 0.0) {}
+
+  void add_row(const std::vector<SparseFeature>& sf, const std::vector<SparseFeature>& tf,
+               std::size_t a, double weight, double gradient) {
+    double* da = &d[a * pi * pi];
+    double* ca = &c[a * ps * pi];
+    for (const auto& u : sf) {
+      gs[u.index] += gradient * u.value;
+      const double wu = weight * u.value;
+      for (const auto& v : sf)
+        if (v.index <= u.index) s[u.index * ps + v.index] += wu * v.value;
+      for (const auto& v : tf) ca[u.index * pi + v.index] += wu * v.value;
+    }
+    for (const auto& u : tf) {
+      gt[a * pi + u.index] += gradient * u.value;
+      const double wu = weight * u.value;
+      for (const auto& v : tf)
+        if (v.index <= u.index) da[u.index * pi + v.index] += wu * v.value;
+    }
+  }
+
+  // Adds the L2 penalty (not on the global intercept) and solves by the Schur complement
+  // of the action blocks: per-action blocks are small, the whole matrix may not be.
+  void solve(double l2, std::vector<double>& ds, std::vector<double>& dt) {
+    for (std::size_t j = 0; j < ps; ++j) s[j * ps + j] += (j ? l2 : 0.0) + kJitter;
+    for (std::size_t a = 0; a < actions; ++a)
+      for (std::size_t j = 0; j < pi; ++j) d[a * pi * pi + j * pi + j] += l2 + kJitter;
+    for (std::size_t u = 0; u < ps; ++u)
+      for (std::size_t v = u + 1; v < ps; ++v) s[u * ps + v] = s[v * ps + u];
+    std::vector<double> schur = s;
+    std::vector<double> rhs = gs;
+    std::vector<double> y(actions * pi * ps);  // D_a^-1 C_a', column by column
+    std::vector<double> column(pi);
+    for (std::size_t a = 0; a < actions; ++a) {
+      if (!cholesky_factor(d, pi, a * pi * pi))
+        throw std::runtime_error("reward model: an action block is not positive definite");
+      const double* la = &d[a * pi * pi];
+      const double* ca = &c[a * ps * pi];
+      double* ya = &y[a * pi * ps];
+      for (std::size_t u = 0; u < ps; ++u) {
+        bool zero = true;
+        for (std::size_t v = 0; v < pi; ++v) {
+          column[v] = ca[u * pi + v];
+          zero = zero && column[v] == 0.0;
+        }
+        if (!zero) cholesky_solve(la, column.data(), pi);
+        for (std::size_t v = 0; v < pi; ++v) ya[v * ps + u] = column[v];
+      }
+      cholesky_solve(la, &gt[a * pi], pi);  // gt_a becomes D_a^-1 gt_a
+      for (std::size_t u = 0; u < ps; ++u) {
+        double r = 0.0;
+        for (std::size_t v = 0; v < pi; ++v) r += ca[u * pi + v] * gt[a * pi + v];
+        rhs[u] -= r;
+        for (std::size_t w = 0; w <= u; ++w) {
+          double m = 0.0;
+          for (std::size_t v = 0; v < pi; ++v) m += ca[u * pi + v] * ya[v * ps + w];
+          schur[u * ps + w] -= m;
+        }
+      }
+    }
+    if (!cholesky_factor(schur, ps))
+      throw std::runtime_error("reward model: the Newton system is not positive definite");
+    cholesky_solve(schur.data(), rhs.data(), ps);
+    ds = rhs;
+    dt.assign(actions * pi, 0.0);
+    for (std::size_t a = 0; a < actions; ++a)
+      for (std::size_t v = 0; v < pi; ++v) {
+        double m = 0.0;
+        for (std::size_t u = 0; u < ps; ++u) m += y[a * pi * ps + v * ps + u] * ds[u];
+        dt[a * pi + v] = gt[a * pi + v] - m;
+      }
+  }
+};
 
 struct Fit {
-  std::vector<double> beta;
+  Coefficients beta;
   int iterations = 0;
   bool converged = true;
 };
 
-// Accumulates the lower triangle of X' diag(weight) X and X' target over the training rounds.
-template <class RowWeight>
-void accumulate(const BanditLog& log, const FeatureLayout& layout,
-                const std::vector<std::size_t>& train, const RowWeight& row_weight,
-                std::vector<double>& h, std::vector<double>& g) {
-  const std::size_t p = layout.size();
-  std::vector<SparseFeature> x;
-  for (const auto i : train) {
-    features(log, layout, i, log.action[i], x);
-    const auto [weight, target] = row_weight(i, x);
-    for (std::size_t u = 0; u < x.size(); ++u) {
-      g[x[u].index] += target * x[u].value;
-      const double wu = weight * x[u].value;
-      for (std::size_t v = 0; v < x.size(); ++v)
-        if (x[v].index <= x[u].index) h[x[u].index * p + x[v].index] += wu * x[v].value;
-    }
-  }
+double penalty(const Coefficients& b, double l2) {
+  double sum = 0.0;
+  for (std::size_t j = 1; j < b.shared.size(); ++j) sum += b.shared[j] * b.shared[j];
+  for (const double v : b.own) sum += v * v;
+  return 0.5 * l2 * sum;
 }
 
-void add_penalty(std::vector<double>& h, std::size_t p, double l2) {
-  h[0] += kJitter;
-  for (std::size_t j = 1; j < p; ++j) h[j * p + j] += l2 + kJitter;
-}
-
-Fit fit_ridge(const BanditLog& log, const FeatureLayout& layout,
-              const std::vector<std::size_t>& train, double l2) {
-  const std::size_t p = layout.size();
-  std::vector<double> h(p * p, 0.0), g(p, 0.0);
-  accumulate(log, layout, train,
-             [&](std::size_t i, const std::vector<SparseFeature>&) {
-               return std::pair<double, double>(1.0, log.reward[i]);
-             },
-             h, g);
-  add_penalty(h, p, l2);
-  if (!cholesky_solve(h, g, p))
-    throw std::runtime_error("ridge reward model: normal equations are not positive definite");
-  return {g, 0, true};
-}
-
-double logistic_objective(const BanditLog& log, const FeatureLayout& layout,
-                          const std::vector<std::size_t>& train, const std::vector<double>& beta,
+double logistic_objective(const BanditLog& log, const Layout& layout,
+                          const std::vector<std::size_t>& train, const Coefficients& beta,
                           double l2) {
-  std::vector<SparseFeature> x;
+  std::vector<SparseFeature> s, t;
   double loss = 0.0;
   for (const auto i : train) {
-    features(log, layout, i, log.action[i], x);
-    const double z = linear_score(x, beta);
-    // log(1 + e^z) - y z, computed without overflow
+    const auto a = static_cast<std::size_t>(log.action[i]);
+    features(log, layout, i, a, s, t);
+    const double z = beta.score(s, t, a, layout.per_action());
+    // log(1 + e^z) - y z, without overflow
     loss += (z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) - log.reward[i] * z;
   }
-  for (std::size_t j = 1; j < beta.size(); ++j) loss += 0.5 * l2 * beta[j] * beta[j];
-  return loss;
+  return loss + penalty(beta, l2);
 }
 
-Fit fit_logistic(const BanditLog& log, const FeatureLayout& layout,
-                 const std::vector<std::size_t>& train, double l2, int max_iterations) {
-  const std::size_t p = layout.size();
-  Fit fit;
-  fit.beta.assign(p, 0.0);
-  double mean = 0.0;
-  for (const auto i : train) mean += log.reward[i];
-  mean = std::clamp(mean / std::max<double>(1.0, static_cast<double>(train.size())), 1e-6, 1 - 1e-6);
-  fit.beta[0] = std::log(mean / (1 - mean));
-  double objective = logistic_objective(log, layout, train, fit.beta, l2);
-  fit.converged = false;
-  for (fit.iterations = 1; fit.iterations <= max_iterations; ++fit.iterations) {
-    std::vector<double> h(p * p, 0.0), g(p, 0.0);
-    // IRLS: H = X' diag(mu (1 - mu)) X + l2 I, gradient X'(y - mu) - l2 beta.
-    accumulate(log, layout, train,
-               [&](std::size_t i, const std::vector<SparseFeature>& x) {
-                 const double mu = sigmoid(linear_score(x, fit.beta));
-                 return std::pair<double, double>(std::max(mu * (1 - mu), 1e-12),
-                                                  log.reward[i] - mu);
-               },
-               h, g);
-    for (std::size_t j = 1; j < p; ++j) g[j] -= l2 * fit.beta[j];
-    add_penalty(h, p, l2);
-    if (!cholesky_solve(h, g, p))
-      throw std::runtime_error("logistic reward model: Hessian is not positive definite");
+// IRLS for logistic (weights mu (1 - mu)); for ridge one Newton step from zero is exact.
+Fit fit(const BanditLog& log, const Layout& layout, const std::vector<std::size_t>& train,
+        RewardModelKind kind, double l2, int max_iterations) {
+  const bool logistic = kind == RewardModelKind::kLogistic;
+  Fit f;
+  f.beta.shared.assign(layout.shared(), 0.0);
+  f.beta.own.assign(layout.actions * layout.per_action(), 0.0);
+  if (logistic) {
+    double mean = 0.0;
+    for (const auto i : train) mean += log.reward[i];
+    mean = std::clamp(mean / std::max<double>(1.0, static_cast<double>(train.size())), 1e-6,
+                      1 - 1e-6);
+    f.beta.shared[0] = std::log(mean / (1 - mean));
+  }
+  double objective = logistic ? logistic_objective(log, layout, train, f.beta, l2) : 0.0;
+  f.converged = !logistic;
+  std::vector<SparseFeature> s, t;
+  const int steps = logistic ? max_iterations : 1;
+  for (f.iterations = 1; f.iterations <= steps; ++f.iterations) {
+    NewtonSystem system(layout);
+    for (const auto i : train) {
+      const auto a = static_cast<std::size_t>(log.action[i]);
+      features(log, layout, i, a, s, t);
+      if (logistic) {
+        const double mu = sigmoid(f.beta.score(s, t, a, layout.per_action()));
+        system.add_row(s, t, a, std::max(mu * (1 - mu), 1e-12), log.reward[i] - mu);
+      } else {
+        system.add_row(s, t, a, 1.0, log.reward[i]);
+      }
+    }
+    // Gradient of the penalty; the system then holds the Newton step.
+    for (std::size_t j = 1; j < layout.shared(); ++j) system.gs[j] -= l2 * f.beta.shared[j];
+    for (std::size_t j = 0; j < f.beta.own.size(); ++j) system.gt[j] -= l2 * f.beta.own[j];
+    std::vector<double> ds, dt;
+    system.solve(l2, ds, dt);
+    if (!logistic) {
+      f.beta.shared = ds;
+      f.beta.own = dt;
+      break;
+    }
     // Newton is almost always right for a penalised logistic loss; halving guards the rest.
     double step = 1.0;
-    std::vector<double> next(p);
+    Coefficients next = f.beta;
     double next_objective = objective;
     for (int halvings = 0; halvings < 30; ++halvings, step *= 0.5) {
-      for (std::size_t j = 0; j < p; ++j) next[j] = fit.beta[j] + step * g[j];
+      for (std::size_t j = 0; j < ds.size(); ++j) next.shared[j] = f.beta.shared[j] + step * ds[j];
+      for (std::size_t j = 0; j < dt.size(); ++j) next.own[j] = f.beta.own[j] + step * dt[j];
       next_objective = logistic_objective(log, layout, train, next, l2);
       if (next_objective <= objective + 1e-12 * std::abs(objective)) break;
     }
     double largest = 0.0;
-    for (std::size_t j = 0; j < p; ++j) largest = std::max(largest, std::abs(step * g[j]));
-    fit.beta = next;
+    for (const double v : ds) largest = std::max(largest, std::abs(step * v));
+    for (const double v : dt) largest = std::max(largest, std::abs(step * v));
+    f.beta = std::move(next);
     objective = next_objective;
     if (largest < kStepTolerance) {
-      fit.converged = true;
+      f.converged = true;
       break;
     }
   }
-  fit.iterations = std::min(fit.iterations, max_iterations);
-  return fit;
+  f.iterations = std::min(f.iterations, steps);
+  return f;
 }
 
 bool binary_rewards(const BanditLog& log) {
@@ -223,43 +305,33 @@ RewardModel fit_reward_model(const BanditLog& log, const RewardModelOptions& opt
   if (model.kind == RewardModelKind::kLogistic && !binary_rewards(log))
     throw std::invalid_argument("logistic reward model needs rewards of 0 or 1; use ridge");
 
-  const FeatureLayout layout(log);
+  const Layout layout(log, options.interactions);
   const std::size_t n = log.rounds();
-  const auto a_count = static_cast<std::size_t>(log.actions());
+  const std::size_t a_count = layout.actions;
   model.q_hat.assign(n * a_count, 0.0);
   const auto folds = static_cast<std::size_t>(options.folds);
-  std::vector<SparseFeature> x;
   // Folds by a hash of the round, not i % folds, so that a log written in a periodic
   // order (action = i % A) does not leave an action out of a fold's training rounds.
   std::vector<std::size_t> fold_of(n, 0);
   if (folds > 1)
     for (std::size_t i = 0; i < n; ++i) fold_of[i] = core::mix64(i + kFoldSalt) % folds;
+  std::vector<SparseFeature> s, t;
   for (std::size_t fold = 0; fold < folds; ++fold) {
-    std::vector<std::size_t> train;
-    std::vector<std::size_t> predict;
+    std::vector<std::size_t> train, predict;
     train.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (folds == 1 || fold_of[i] != fold) train.push_back(i);
       if (fold_of[i] == fold) predict.push_back(i);
     }
-    const Fit fit = model.kind == RewardModelKind::kLogistic
-                        ? fit_logistic(log, layout, train, options.l2, options.max_iterations)
-                        : fit_ridge(log, layout, train, options.l2);
-    model.iterations = fit.iterations;
-    model.converged = model.converged && fit.converged;
-    for (const auto i : predict) {
-      // The score is additive, so the round's part is computed once for all actions.
-      features(log, layout, i, 0, x);
-      const double base = linear_score(x, fit.beta) - fit.beta[layout.action_offset()] -
-                          (layout.action_context && x.back().index == layout.action_context_offset()
-                               ? fit.beta.back() * x.back().value
-                               : 0.0);
+    const Fit f = fit(log, layout, train, model.kind, options.l2, options.max_iterations);
+    model.iterations = f.iterations;
+    model.converged = model.converged && f.converged;
+    for (const auto i : predict)
       for (std::size_t a = 0; a < a_count; ++a) {
-        double z = base + fit.beta[layout.action_offset() + a];
-        if (layout.action_context) z += fit.beta.back() * log.action_context[i * a_count + a];
+        features(log, layout, i, a, s, t);
+        const double z = f.beta.score(s, t, a, layout.per_action());
         model.q_hat[i * a_count + a] = model.kind == RewardModelKind::kLogistic ? sigmoid(z) : z;
       }
-    }
   }
   return model;
 }

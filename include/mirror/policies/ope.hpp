@@ -30,10 +30,12 @@ enum class RewardModelKind {
   kRidge,     // ridge regression (normal equations)
 };
 
-// The reward model q(x, a) of DM and the DR family. Its features are additive: intercept,
-// action one-hot, position one-hot, the round's context, and the (round, action) features.
+// The reward model q(x, a) of DM and the DR family. Features: intercept, position one-hot,
+// the round's context, the (round, action) features, and per action its intercept and, with
+// interactions, its own coefficients on the context (context x action).
 struct RewardModelOptions {
   RewardModelKind kind = RewardModelKind::kAuto;
+  bool interactions = true;
   double l2 = 1.0;  // penalty on every coefficient but the intercept
   int folds = 1;    // > 1: cross-fitting, each round predicted by a model fitted without its fold
   int max_iterations = 50;
