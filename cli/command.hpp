@@ -37,6 +37,7 @@ int run_command(const Args& args);
 int check_command(const Args& args);
 int ingest_command(const Args& args);   // ingest_command.cpp
 int profile_command(const Args& args);  // profile_command.cpp
+int validate_command(const Args& args);  // validate_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
 
 }  // namespace mirror::cli

@@ -383,6 +383,10 @@ void write_store_table(const std::string& path, const std::string& group, const 
   write_file_atomically(
       path, group,
       [&](H5::H5File& file) {
+        // Parents first: "/validation/bg_nbd/tracking" needs "/validation/bg_nbd".
+        for (auto slash = group.find('/', 1); slash != std::string::npos;
+             slash = group.find('/', slash + 1))
+          if (!file.nameExists(group.substr(0, slash))) file.createGroup(group.substr(0, slash));
         if (file.nameExists(group)) file.unlink(group);
         auto g = file.createGroup(group);
         std::vector<std::string> order;

@@ -7,6 +7,9 @@
 
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/twins/btyd_scores.hpp"
+#include "mirror/twins/btyd_validation.hpp"
+
+#include <fstream>
 #include "scratch_dir.hpp"
 
 namespace mirror::ingest {
@@ -67,6 +70,32 @@ TEST_F(ProfileTest, CdnowSampleGivesThePublishedCountsAndFit) {
   EXPECT_EQ(fit.holdout_actual, 1882);
   for (const double v : numbers(p.table, "p_alive")) ASSERT_TRUE(v >= 0 && v <= 1);
   for (const double v : numbers(p.table, "clv_365d")) ASSERT_TRUE(v > 0);
+}
+
+// The weekly cumulative repeat purchases rebuilt from raw transactions equal BTYD's
+// published tracking vector, week by week; the model's curve follows it.
+TEST_F(ProfileTest, CdnowValidationTracksThePublishedCurve) {
+  const results::StoreReader store(ingest("cdnow", "cdnow/CDNOW_sample.txt", "1997-09-30"));
+  auto p = build_profiles(store, {});
+  const auto fit = twins::add_btyd_scores(p.table, {});
+  const auto v = twins::validate_btyd(p.table, p.sequences.at(0),
+                                      p.calibration_end_day - p.first_day + 1, fit);
+  std::ifstream in(kData + "cdnow/BTYD_cdnowSummary_cu_tracking.csv");
+  std::vector<double> published;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) published.push_back(std::stod(line.substr(line.find(',') + 1)));
+  ASSERT_EQ(published.size(), 78u);
+  EXPECT_EQ(v.tracking_actual, published);
+  EXPECT_EQ(v.calibration_weeks, 39);
+  EXPECT_EQ(v.holdout_actual, 1882);
+  EXPECT_NEAR(v.holdout_expected, 1653, 5);  // about 12% low: see docs/validation.md
+  EXPECT_NEAR(v.tracking_model.back(), 4339, 0.05 * 4339);
+  EXPECT_NEAR(v.tracking_model[38], 2457, 0.03 * 2457);
+  double customers = 0;
+  for (double c : v.by_x_customers) customers += c;
+  EXPECT_EQ(customers, 2357);
+  EXPECT_EQ(v.by_x_customers[0], 1411);
 }
 
 TEST_F(ProfileTest, GroceryCalibrationAndHoldoutCountsMatchThePaper) {

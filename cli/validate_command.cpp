@@ -1,0 +1,130 @@
+// `mirror validate`: a behaviour model's holdout forecasts against what customers did.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "command.hpp"
+#include "mirror/ingest/ingest.hpp"
+#include "mirror/ingest/profile.hpp"
+#include "mirror/results/results_file.hpp"
+#include "mirror/twins/btyd_validation.hpp"
+
+namespace mirror::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+results::Table::Column numbers(std::string name, std::vector<double> values) {
+  return {std::move(name), std::move(values), {}};
+}
+
+void print_validation(const twins::BtydValidation& v, const std::string& model) {
+  std::printf("holdout (%.0f days) repeat purchases of %lld customers: actual %.0f, %s %.1f (%+.1f%%)\n",
+              v.holdout_days, static_cast<long long>(v.customers), v.holdout_actual,
+              model.c_str(), v.holdout_expected,
+              100.0 * (v.holdout_expected - v.holdout_actual) / std::max(1.0, v.holdout_actual));
+  std::printf("per customer: MAE %.3f, RMSE %.3f\n\n", v.mae, v.rmse);
+  std::printf("by calibration frequency x   customers   actual mean   model mean\n");
+  for (std::size_t b = 0; b < v.by_x_customers.size(); ++b) {
+    if (v.by_x_customers[b] == 0) continue;
+    const bool last = b + 1 == v.by_x_customers.size();
+    std::printf("  %2zu%-26s %9.0f %13.3f %12.3f\n", b, last ? "+" : "", v.by_x_customers[b],
+                v.by_x_actual[b], v.by_x_expected[b]);
+  }
+  std::printf("\ncumulative repeat purchases by week   actual      model\n");
+  const std::size_t weeks = v.tracking_actual.size();
+  for (std::size_t w = 0; w < weeks; ++w) {
+    const bool shown = (w + 1) % 13 == 0 || w + 1 == weeks ||
+                       static_cast<std::int32_t>(w + 1) == v.calibration_weeks;
+    if (!shown) continue;
+    std::printf("  week %3zu%s %27.0f %10.1f\n", w + 1,
+                static_cast<std::int32_t>(w + 1) == v.calibration_weeks ? " (calibration end)" : "                  ",
+                v.tracking_actual[w], v.tracking_model[w]);
+  }
+}
+
+void store_validation(const std::string& path, const twins::BtydValidation& v,
+                      const twins::BtydScoreReport& fit) {
+  results::Table summary;
+  summary.columns.push_back({"metric", {}, {"customers", "holdout_days", "holdout_actual",
+                                            "holdout_expected", "mae", "rmse", "log_likelihood"}});
+  const double ll = fit.model == "bg_nbd" ? fit.bg_nbd.log_likelihood : fit.pareto_nbd.log_likelihood;
+  summary.columns.push_back(numbers("value", {static_cast<double>(v.customers), v.holdout_days,
+                                              v.holdout_actual, v.holdout_expected, v.mae, v.rmse, ll}));
+  results::write_store_table(path, "/validation/" + fit.model + "/summary", summary);
+  results::Table tracking;
+  std::vector<double> week(v.tracking_actual.size());
+  for (std::size_t w = 0; w < week.size(); ++w) week[w] = static_cast<double>(w + 1);
+  tracking.columns.push_back(numbers("week", week));
+  tracking.columns.push_back(numbers("actual_cumulative", v.tracking_actual));
+  tracking.columns.push_back(numbers("model_cumulative", v.tracking_model));
+  results::write_store_table(path, "/validation/" + fit.model + "/tracking", tracking);
+  results::Table by_x;
+  std::vector<double> x(v.by_x_customers.size());
+  for (std::size_t b = 0; b < x.size(); ++b) x[b] = static_cast<double>(b);
+  by_x.columns.push_back(numbers("calibration_frequency", x));
+  by_x.columns.push_back(numbers("customers", v.by_x_customers));
+  by_x.columns.push_back(numbers("actual_mean", v.by_x_actual));
+  by_x.columns.push_back(numbers("model_mean", v.by_x_expected));
+  results::write_store_table(path, "/validation/" + fit.model + "/by_frequency", by_x);
+}
+
+}  // namespace
+
+int validate_command(const Args& args) {
+  po::options_description options("validate options");
+  options.add_options()("help,h", "show this help")(
+      "model", po::value<std::string>()->default_value("btyd"), "the model to validate: btyd")(
+      "store", po::value<std::string>(), "the store written by `mirror ingest`")(
+      "btyd", po::value<std::string>()->default_value("bg_nbd"), "bg_nbd or pareto_nbd")(
+      "calibration-end", po::value<std::string>(),
+      "YYYY-MM-DD (default: the store's); the days after it are the holdout");
+  po::positional_options_description positional;
+  positional.add("store", 1);
+  po::variables_map vm;
+  if (int rc = parse_options("validate", "--model btyd STORE [options]", args, options,
+                             positional, vm);
+      rc >= 0)
+    return rc;
+  if (!vm.count("store")) return usage_error("validate: missing STORE");
+  if (vm["model"].as<std::string>() != "btyd")
+    return usage_error("validate: --model must be 'btyd' (the LCM is not built yet)");
+  const auto path = vm["store"].as<std::string>();
+  ingest::ProfileOptions profile_options;
+  if (vm.count("calibration-end")) {
+    const auto text = vm["calibration-end"].as<std::string>();
+    profile_options.calibration_end = ingest::parse_date(text);
+    if (!profile_options.calibration_end)
+      return usage_error("validate: --calibration-end '" + text + "' is not a date YYYY-MM-DD");
+  }
+  try {
+    const results::StoreReader store(path);
+    auto profiles = ingest::build_profiles(store, profile_options);
+    const auto calibration_days = profiles.calibration_end_day - profiles.first_day + 1;
+    if (profiles.last_day <= profiles.calibration_end_day) {
+      std::cerr << "mirror: validate: " << path << " has no holdout: its data ends "
+                << ingest::format_day(profiles.last_day) << ", the calibration ends "
+                << ingest::format_day(profiles.calibration_end_day)
+                << "; ingest with an earlier --calibration-end or pass one here\n";
+      return kBadInput;
+    }
+    twins::BtydScoreOptions score_options;
+    score_options.model = vm["btyd"].as<std::string>();
+    const auto fit = twins::add_btyd_scores(profiles.table, score_options);
+    const auto v = twins::validate_btyd(profiles.table, profiles.sequences.at(0), calibration_days, fit);
+    std::printf("%s: calibration %s..%s, holdout to %s\n", path.c_str(),
+                ingest::format_day(profiles.first_day).c_str(),
+                ingest::format_day(profiles.calibration_end_day).c_str(),
+                ingest::format_day(profiles.last_day).c_str());
+    print_validation(v, fit.model == "bg_nbd" ? "BG/NBD" : "Pareto/NBD");
+    store_validation(path, v, fit);
+    std::printf("\nwritten to %s:/validation/%s\n", path.c_str(), fit.model.c_str());
+  } catch (const std::exception& e) {
+    std::cerr << "mirror: validate failed: " << e.what() << "\n";
+    return kBadInput;
+  }
+  return kOk;
+}
+
+}  // namespace mirror::cli
