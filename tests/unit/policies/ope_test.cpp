@@ -221,6 +221,13 @@ TEST(OpeEstimators, IntervalsCoverTheKnownValueOfASimulatedBandit) {
   }
   // DR's interval is narrower than IPS's when the reward model explains part of the reward.
   EXPECT_LT(find(report, Estimator::kDr).std_error, find(report, Estimator::kIps).std_error);
+  // The click model has context x action terms, so DM needs the interaction features.
+  EXPECT_NEAR(find(report, Estimator::kDm).estimate, truth, 0.01);
+  o.reward_model.interactions = false;
+  o.bootstrap = 0;
+  const auto additive = evaluate_policy(s.log, target, o);
+  EXPECT_GT(std::abs(find(additive, Estimator::kDm).estimate - truth),
+            std::abs(find(report, Estimator::kDm).estimate - truth));
 }
 
 TEST(OpeEstimators, BootstrapIsDeterministicForASeedWhateverTheThreads) {
@@ -410,6 +417,15 @@ TEST(OpeOpenBandit, BtsPolicyFromRandomLogs) {
     const auto policy = obd_bts_policy(bts_path, log, ObdBtsMethod::kFrequency, &bts);
     EXPECT_FALSE(bts.propensity_constant);  // BTS re-samples its beliefs over the week
     EXPECT_NEAR(bts.on_policy_mean_reward, campaign == "men" ? 0.0069 : 0.0046, 1e-12);
+    ObdBtsSummary mean;
+    obd_bts_policy(bts_path, log, ObdBtsMethod::kMeanPropensity, &mean);
+    for (int k = 0; k < 3; ++k) {
+      double frequency_total = 0.0, mean_total = 0.0;
+      for (const double p : bts.distribution[k]) frequency_total += p;
+      for (const double p : mean.distribution[k]) mean_total += p;
+      EXPECT_NEAR(frequency_total, 1.0, 1e-12);
+      EXPECT_NEAR(mean_total, 1.0, 1e-12);
+    }
     OpeOptions o;
     o.bootstrap = 200;
     const auto report = evaluate_policy(log, policy, o);
