@@ -128,7 +128,7 @@ class RulesReader {
     const auto top = entries(root, "", kTopKeys);
     const YAML::Node* list = find(top, "segments");
     if (list == nullptr) {
-      if (errors_.empty()) error(root, "", "missing required key 'segments'");
+      error(root, "", "missing required key 'segments'");
       return;
     }
     if (!list->IsSequence()) {
