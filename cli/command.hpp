@@ -39,5 +39,6 @@ int ingest_command(const Args& args);   // ingest_command.cpp
 int profile_command(const Args& args);  // profile_command.cpp
 int validate_command(const Args& args);  // validate_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
+int segment_command(const Args& args);  // segment_command.cpp
 
 }  // namespace mirror::cli

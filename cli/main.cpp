@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
     {"ingest", "--format F --input PATH... --out STORE", "read event and decision logs into a store",
      ingest_command},
     {"profile", "STORE [--out CSV]", "customer profiles, RFM segments and BTYD scores", profile_command},
+    {"segment", "STORE --rules FILE [--out CSV]", "rule-based segments of a store's profiles",
+     segment_command},
     {"validate", "--model btyd STORE", "holdout forecasts of a model against the data", validate_command},
     {"ope", "--log LOG --policy POLICY", "estimate a policy's value from a decision log (OPE)",
      ope_command},
