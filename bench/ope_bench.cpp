@@ -29,9 +29,12 @@ int main(int argc, char** argv) {
   int bootstrap = 200;
   int threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--rounds")) rounds = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--bootstrap")) bootstrap = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--rounds"))
+      rounds = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--bootstrap"))
+      bootstrap = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: ope_bench [--rounds N] [--bootstrap B] [--threads T]\n");
       return 2;
@@ -79,8 +82,8 @@ int main(int argc, char** argv) {
       target.probability.push_back(targeting[a] / target_total);
       truth += targeting[a] / target_total * click(a);
     }
-    log.add_round(chosen, uniform(rng) < click(chosen) ? 1.0 : 0.0,
-                  logging[chosen] / logging_total, x);
+    log.add_round(chosen, uniform(rng) < click(chosen) ? 1.0 : 0.0, logging[chosen] / logging_total,
+                  x);
   }
   const double build_s = seconds_since(start);
 
@@ -97,16 +100,18 @@ int main(int argc, char** argv) {
   const auto report = evaluate_policy(log, target, options);
   const double evaluate_s = seconds_since(start);
 
-  std::printf("ope_bench: %zu rounds, %d actions, %d features, %zu estimators x %d bootstrap "
-              "resamples, %d threads\n",
-              rounds, kActions, kFeatures, options.estimators.size(), bootstrap, threads);
+  std::printf(
+      "ope_bench: %zu rounds, %d actions, %d features, %zu estimators x %d bootstrap "
+      "resamples, %d threads\n",
+      rounds, kActions, kFeatures, options.estimators.size(), bootstrap, threads);
   std::printf("  true value %.5f\n", truth / static_cast<double>(rounds));
   for (const auto& e : report.estimates)
     std::printf("  %-6s %.5f [%.5f, %.5f] ESS %.0f\n",
-                std::string(estimator_name(e.estimator)).c_str(), e.estimate, e.ci_low,
-                e.ci_high, e.weights.effective_sample_size);
-  std::printf("build log %.2f s; reward model (logistic, context x action, %d Newton steps) %.2f s; "
-              "estimators + bootstrap %.2f s; OPE total %.2f s\n",
-              build_s, model.iterations, fit_s, evaluate_s, fit_s + evaluate_s);
+                std::string(estimator_name(e.estimator)).c_str(), e.estimate, e.ci_low, e.ci_high,
+                e.weights.effective_sample_size);
+  std::printf(
+      "build log %.2f s; reward model (logistic, context x action, %d Newton steps) %.2f s; "
+      "estimators + bootstrap %.2f s; OPE total %.2f s\n",
+      build_s, model.iterations, fit_s, evaluate_s, fit_s + evaluate_s);
   return 0;
 }

@@ -61,22 +61,23 @@ void print_json(const pol::OpeReport& r, const pol::OpeOptions& o,
       << ",\n  \"reward_model\": " << json_string(model_name(r.reward_model))
       << ",\n  \"bootstrap\": " << o.bootstrap << ",\n  \"seed\": " << o.seed
       << ",\n  \"confidence\": " << json_number(o.confidence);
-  if (bts)
-    out << ",\n  \"on_policy_mean_reward\": " << json_number(bts->on_policy_mean_reward);
+  if (bts) out << ",\n  \"on_policy_mean_reward\": " << json_number(bts->on_policy_mean_reward);
   out << ",\n  \"estimates\": [";
   for (std::size_t k = 0; k < r.estimates.size(); ++k) {
     const auto& e = r.estimates[k];
-    out << (k ? "," : "") << "\n    {\"estimator\": "
-        << json_string(std::string(pol::estimator_name(e.estimator)))
-        << ", \"estimate\": " << json_number(e.estimate) << ", \"ci_low\": " << json_number(e.ci_low)
-        << ", \"ci_high\": " << json_number(e.ci_high) << ", \"std_error\": " << json_number(e.std_error)
+    out << (k ? "," : "")
+        << "\n    {\"estimator\": " << json_string(std::string(pol::estimator_name(e.estimator)))
+        << ", \"estimate\": " << json_number(e.estimate)
+        << ", \"ci_low\": " << json_number(e.ci_low) << ", \"ci_high\": " << json_number(e.ci_high)
+        << ", \"std_error\": " << json_number(e.std_error)
         << ", \"ess\": " << json_number(e.weights.effective_sample_size)
         << ", \"max_weight\": " << json_number(e.weights.max_weight)
         << ", \"mean_weight\": " << json_number(e.weights.mean_weight)
         << ", \"share_clipped\": " << json_number(e.weights.share_clipped);
     if (bts)
       out << ", \"relative_error\": "
-          << json_number(std::abs(e.estimate - bts->on_policy_mean_reward) / bts->on_policy_mean_reward);
+          << json_number(std::abs(e.estimate - bts->on_policy_mean_reward) /
+                         bts->on_policy_mean_reward);
     out << "}";
   }
   out << "\n  ],\n  \"unsupported_actions\": [";
@@ -95,10 +96,11 @@ void print_table(const pol::OpeReport& r, const pol::OpeOptions& o,
   std::printf("%zu rounds, %d actions; logging propensity %.4g..%.4g; logged mean reward %.6g\n",
               r.rounds, r.actions, r.min_propensity, r.max_propensity, r.logged_mean_reward);
   if (r.reward_model_fitted)
-    std::printf("reward model: %s, %s, fitted once on the whole log: intervals leave out its "
-                "own variance (DM's most of all)\n",
-                model_name(r.reward_model).c_str(),
-                o.reward_model.interactions ? "context x action" : "additive");
+    std::printf(
+        "reward model: %s, %s, fitted once on the whole log: intervals leave out its "
+        "own variance (DM's most of all)\n",
+        model_name(r.reward_model).c_str(),
+        o.reward_model.interactions ? "context x action" : "additive");
   std::printf("%d bootstrap resamples, seed %llu; clip %g, switch tau %g, DRos lambda %g\n",
               o.bootstrap, static_cast<unsigned long long>(o.seed), o.clip, o.switch_tau,
               o.dros_lambda);
@@ -130,8 +132,9 @@ void print_table(const pol::OpeReport& r, const pol::OpeOptions& o,
 std::optional<std::vector<pol::Estimator>> parse_estimators(const std::string& list,
                                                             std::string& bad) {
   std::vector<pol::Estimator> out;
-  if (list == "all") return std::vector<pol::Estimator>(std::begin(pol::kAllEstimators),
-                                                         std::end(pol::kAllEstimators));
+  if (list == "all")
+    return std::vector<pol::Estimator>(std::begin(pol::kAllEstimators),
+                                       std::end(pol::kAllEstimators));
   std::stringstream in(list);
   std::string name;
   while (std::getline(in, name, ',')) {
@@ -150,8 +153,8 @@ std::optional<std::vector<pol::Estimator>> parse_estimators(const std::string& l
 
 int ope_command(const Args& args) {
   po::options_description options("ope options");
-  options.add_options()("help,h", "show this help")(
-      "log", po::value<std::string>(), "logged decisions (CSV)")(
+  options.add_options()("help,h", "show this help")("log", po::value<std::string>(),
+                                                    "logged decisions (CSV)")(
       "format", po::value<std::string>()->default_value("decisions"),
       "decisions (canonical decisions CSV + reward column) or obd (Open Bandit Dataset)")(
       "policy", po::value<std::string>(),
@@ -166,15 +169,14 @@ int ope_command(const Args& args) {
       "switch-tau", po::value<double>()->default_value(pol::OpeOptions{}.switch_tau),
       "Switch-DR: rounds with a larger weight use DM only")(
       "dros-lambda", po::value<double>()->default_value(pol::OpeOptions{}.dros_lambda),
-      "DRos shrinkage lambda")(
-      "reward-model", po::value<std::string>()->default_value("auto"),
-      "auto (logistic for 0/1 rewards, else ridge), logistic or ridge")(
+      "DRos shrinkage lambda")("reward-model", po::value<std::string>()->default_value("auto"),
+                               "auto (logistic for 0/1 rewards, else ridge), logistic or ridge")(
       "reward-features", po::value<std::string>()->default_value("interactions"),
       "reward model features: interactions (context x action) or additive")(
       "l2", po::value<double>()->default_value(1.0), "reward model L2 penalty")(
       "folds", po::value<int>()->default_value(1), "reward model cross-fitting folds (1 = none)")(
-      "threads", po::value<int>()->default_value(2), "bootstrap threads; results do not depend on it")(
-      "json", "print JSON instead of a table");
+      "threads", po::value<int>()->default_value(2),
+      "bootstrap threads; results do not depend on it")("json", "print JSON instead of a table");
   po::variables_map vm;
   po::positional_options_description positional;
   if (int rc = parse_options("ope", "--log LOG --policy POLICY [options]", args, options,
@@ -187,7 +189,8 @@ int ope_command(const Args& args) {
   if (format != "decisions" && format != "obd")
     return usage_error("ope: --format must be decisions or obd, not '" + format + "'");
   const auto policy_arg = vm["policy"].as<std::string>();
-  const bool bts_mode = starts_with(policy_arg, kBtsPrefix) || starts_with(policy_arg, kBtsMeanPrefix);
+  const bool bts_mode =
+      starts_with(policy_arg, kBtsPrefix) || starts_with(policy_arg, kBtsMeanPrefix);
   if (bts_mode && format != "obd")
     return usage_error("ope: --policy " + policy_arg.substr(0, policy_arg.find(':') + 1) +
                        " needs --format obd");
@@ -213,10 +216,14 @@ int ope_command(const Args& args) {
                        reward_features + "'");
   o.reward_model.interactions = reward_features == "interactions";
   const auto kind = vm["reward-model"].as<std::string>();
-  if (kind == "auto") o.reward_model.kind = pol::RewardModelKind::kAuto;
-  else if (kind == "logistic") o.reward_model.kind = pol::RewardModelKind::kLogistic;
-  else if (kind == "ridge") o.reward_model.kind = pol::RewardModelKind::kRidge;
-  else return usage_error("ope: --reward-model must be auto, logistic or ridge, not '" + kind + "'");
+  if (kind == "auto")
+    o.reward_model.kind = pol::RewardModelKind::kAuto;
+  else if (kind == "logistic")
+    o.reward_model.kind = pol::RewardModelKind::kLogistic;
+  else if (kind == "ridge")
+    o.reward_model.kind = pol::RewardModelKind::kRidge;
+  else
+    return usage_error("ope: --reward-model must be auto, logistic or ridge, not '" + kind + "'");
 
   std::optional<pol::ObdBtsSummary> bts;
   try {
@@ -231,10 +238,11 @@ int ope_command(const Args& args) {
           path, log, mean ? pol::ObdBtsMethod::kMeanPropensity : pol::ObdBtsMethod::kFrequency,
           &*bts);
       if (!bts->propensity_constant && !vm.count("json"))
-        std::printf("bts policy: propensity_score per (item, position) varies over time (by up to "
-                    "%.3g), so pi(item | position) is the %s over the bts log\n",
-                    bts->largest_propensity_range,
-                    mean ? "mean logged propensity, renormalised," : "share of rounds showing the item");
+        std::printf(
+            "bts policy: propensity_score per (item, position) varies over time (by up to "
+            "%.3g), so pi(item | position) is the %s over the bts log\n",
+            bts->largest_propensity_range,
+            mean ? "mean logged propensity, renormalised," : "share of rounds showing the item");
     } else {
       policy = pol::read_target_policy_csv(policy_arg, log);
     }

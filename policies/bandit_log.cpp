@@ -5,12 +5,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
-#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
@@ -74,8 +74,7 @@ class CsvLines {
         field += c;
       }
     }
-    if (quoted)
-      throw BanditLogError(located(path_, line_, "line", "unterminated quoted field"));
+    if (quoted) throw BanditLogError(located(path_, line_, "line", "unterminated quoted field"));
     fields.push_back(std::move(field));
   }
 
@@ -102,8 +101,8 @@ std::string shown_text(const std::string& text) {
   return "'" + shown + "'";
 }
 
-double number_field(const CsvLines& csv, const std::vector<std::string>& fields,
-                    std::size_t column, const std::string& name) {
+double number_field(const CsvLines& csv, const std::vector<std::string>& fields, std::size_t column,
+                    const std::string& name) {
   const auto value = parse_number(fields[column]);
   if (!value)
     throw BanditLogError(located(csv.path(), csv.line(), name,
@@ -135,8 +134,8 @@ void check_field_count(const CsvLines& csv, const std::vector<std::string>& fiel
                        std::size_t expected) {
   if (fields.size() != expected)
     throw BanditLogError(located(csv.path(), csv.line(), "row",
-                                 "has " + std::to_string(fields.size()) + " fields, the header has " +
-                                     std::to_string(expected)));
+                                 "has " + std::to_string(fields.size()) +
+                                     " fields, the header has " + std::to_string(expected)));
 }
 
 // Data rows of an item_context.csv (one per item), or 0 when there is none.
@@ -207,8 +206,8 @@ void validate_target_policy(const BanditLog& log, const TargetPolicy& policy) {
 
 BanditLog read_decisions_log(const std::string& path) {
   static const std::vector<std::string> kRequired = {
-      "customer_id", "timestamp", "arm",  "policy", "channel",
-      "message",     "offer",     "propensity", "cost", "reward"};
+      "customer_id", "timestamp", "arm",        "policy", "channel",
+      "message",     "offer",     "propensity", "cost",   "reward"};
   CsvLines csv(path);
   std::vector<std::string> header;
   if (!csv.next(header)) throw BanditLogError(located(path, 1, "header", "the file is empty"));
@@ -255,8 +254,8 @@ BanditLog read_decisions_log(const std::string& path) {
       if (const auto value = parse_number(text)) {
         if (*value != 0.0) entries.push_back({base, *value});
       } else {
-        entries.push_back({base + 1 + static_cast<std::uint32_t>(hash_text(text, e) % kHashBuckets),
-                           1.0});
+        entries.push_back(
+            {base + 1 + static_cast<std::uint32_t>(hash_text(text, e) % kHashBuckets), 1.0});
       }
     }
     log.add_round(it->second, r, p, entries);
@@ -303,17 +302,19 @@ BanditLog read_obd_log(const std::string& path) {
     check_field_count(csv, fields, header.size());
     const double item = number_field(csv, fields, column["item_id"], "item_id");
     if (item < 0 || item != std::floor(item) || item > 1e6)
-      throw BanditLogError(located(path, csv.line(), "item_id",
-                                   "expected an item index >= 0, got " + shown_text(fields[column["item_id"]])));
+      throw BanditLogError(
+          located(path, csv.line(), "item_id",
+                  "expected an item index >= 0, got " + shown_text(fields[column["item_id"]])));
     if (listed_items > 0 && item >= listed_items)
       throw BanditLogError(located(path, csv.line(), "item_id",
                                    "item " + fields[column["item_id"]] + " is not among the " +
-                                       std::to_string(listed_items) + " items of item_context.csv"));
+                                       std::to_string(listed_items) +
+                                       " items of item_context.csv"));
     const double position = number_field(csv, fields, column["position"], "position");
     if (position < 1 || position != std::floor(position) || position > 1000)
-      throw BanditLogError(located(path, csv.line(), "position",
-                                   "expected a slot number 1, 2, ..., got " +
-                                       shown_text(fields[column["position"]])));
+      throw BanditLogError(located(
+          path, csv.line(), "position",
+          "expected a slot number 1, 2, ..., got " + shown_text(fields[column["position"]])));
     const double click = number_field(csv, fields, column["click"], "click");
     const double p = propensity_field(csv, fields, column["propensity_score"], "propensity_score");
     entries.clear();
@@ -391,16 +392,16 @@ TargetPolicy read_target_policy_csv(const std::string& path, BanditLog& log) {
   std::size_t round = 0;
   while (csv.next(fields)) {
     if (round >= log.rounds())
-      throw BanditLogError(located(path, csv.line(), "row",
-                                   "more rows than the " + std::to_string(log.rounds()) +
-                                       " rounds of the log"));
+      throw BanditLogError(
+          located(path, csv.line(), "row",
+                  "more rows than the " + std::to_string(log.rounds()) + " rounds of the log"));
     check_field_count(csv, fields, header.size());
     double sum = 0.0;
     for (std::size_t c = 0; c < fields.size(); ++c) {
       const double p = number_field(csv, fields, c, header[c]);
       if (p < 0.0 || p > 1.0)
-        throw BanditLogError(located(path, csv.line(), header[c],
-                                     "probability " + fields[c] + " is not in [0, 1]"));
+        throw BanditLogError(
+            located(path, csv.line(), header[c], "probability " + fields[c] + " is not in [0, 1]"));
       policy.probability[round * log.actions() + id_of_column[c]] = p;
       sum += p;
     }
@@ -414,14 +415,14 @@ TargetPolicy read_target_policy_csv(const std::string& path, BanditLog& log) {
   }
   if (round != log.rounds())
     throw BanditLogError(located(path, csv.line() + 1, "row",
-                                 "the policy has " + std::to_string(round) +
-                                     " rows, the log has " + std::to_string(log.rounds()) +
+                                 "the policy has " + std::to_string(round) + " rows, the log has " +
+                                     std::to_string(log.rounds()) +
                                      " rounds (one row per logged round, in log order)"));
   return policy;
 }
 
-TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log,
-                            ObdBtsMethod method, ObdBtsSummary* summary) {
+TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log, ObdBtsMethod method,
+                            ObdBtsSummary* summary) {
   const BanditLog bts = read_obd_log(bts_path);
   if (bts.actions() != log.actions())
     throw BanditLogError(bts_path + ": has " + std::to_string(bts.actions()) +
@@ -451,7 +452,8 @@ TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log,
   for (std::int32_t k = 0; k < positions; ++k) {
     double total = 0.0;
     for (std::size_t a = 0; a < items; ++a) {
-      if (count[k][a] > 0) s.largest_propensity_range = std::max(s.largest_propensity_range, high[k][a] - low[k][a]);
+      if (count[k][a] > 0)
+        s.largest_propensity_range = std::max(s.largest_propensity_range, high[k][a] - low[k][a]);
       s.distribution[k][a] = method == ObdBtsMethod::kFrequency
                                  ? count[k][a]
                                  : (count[k][a] > 0 ? propensity_sum[k][a] / count[k][a] : 0.0);

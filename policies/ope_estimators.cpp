@@ -26,13 +26,13 @@ constexpr double kLowEssShare = 0.01;
 
 // The per-round terms whose sums give every estimator (see estimate_from_sums).
 enum Term : std::size_t {
-  kDmTerm,         // d_i = sum_a pi_e(a|x_i) q_hat(x_i, a)
-  kIpsTerm,        // w_i r_i
-  kClippedTerm,    // min(w_i, clip) r_i
-  kWeightTerm,     // w_i
-  kResidualTerm,   // w_i (r_i - q_hat(x_i, a_i))
-  kSwitchTerm,     // 1{w_i <= tau} w_i (r_i - q_hat(x_i, a_i))
-  kShrunkTerm,     // w~_i (r_i - q_hat(x_i, a_i)), w~ = lambda w / (w^2 + lambda)
+  kDmTerm,        // d_i = sum_a pi_e(a|x_i) q_hat(x_i, a)
+  kIpsTerm,       // w_i r_i
+  kClippedTerm,   // min(w_i, clip) r_i
+  kWeightTerm,    // w_i
+  kResidualTerm,  // w_i (r_i - q_hat(x_i, a_i))
+  kSwitchTerm,    // 1{w_i <= tau} w_i (r_i - q_hat(x_i, a_i))
+  kShrunkTerm,    // w~_i (r_i - q_hat(x_i, a_i)), w~ = lambda w / (w^2 + lambda)
   kTermCount
 };
 
@@ -49,15 +49,22 @@ double estimate_from_sums(Estimator e, const Sums& sums) {
   const double* s = sums.s;
   const double n = sums.n;
   switch (e) {
-    case Estimator::kDm: return s[kDmTerm] / n;
-    case Estimator::kIps: return s[kIpsTerm] / n;
-    case Estimator::kClippedIps: return s[kClippedTerm] / n;
-    case Estimator::kSnips: return s[kWeightTerm] > 0 ? s[kIpsTerm] / s[kWeightTerm] : kNaN;
-    case Estimator::kDr: return (s[kDmTerm] + s[kResidualTerm]) / n;
+    case Estimator::kDm:
+      return s[kDmTerm] / n;
+    case Estimator::kIps:
+      return s[kIpsTerm] / n;
+    case Estimator::kClippedIps:
+      return s[kClippedTerm] / n;
+    case Estimator::kSnips:
+      return s[kWeightTerm] > 0 ? s[kIpsTerm] / s[kWeightTerm] : kNaN;
+    case Estimator::kDr:
+      return (s[kDmTerm] + s[kResidualTerm]) / n;
     case Estimator::kSndr:
       return s[kWeightTerm] > 0 ? s[kDmTerm] / n + s[kResidualTerm] / s[kWeightTerm] : kNaN;
-    case Estimator::kSwitchDr: return (s[kDmTerm] + s[kSwitchTerm]) / n;
-    case Estimator::kDros: return (s[kDmTerm] + s[kShrunkTerm]) / n;
+    case Estimator::kSwitchDr:
+      return (s[kDmTerm] + s[kSwitchTerm]) / n;
+    case Estimator::kDros:
+      return (s[kDmTerm] + s[kShrunkTerm]) / n;
   }
   return kNaN;
 }
@@ -71,11 +78,16 @@ double shrunk_weight(double w, double lambda) {
 // The weight an estimator puts on round i's reward or residual, for the diagnostics.
 double estimator_weight(Estimator e, double w, const OpeOptions& o) {
   switch (e) {
-    case Estimator::kDm: return 1.0;
-    case Estimator::kClippedIps: return std::min(w, o.clip);
-    case Estimator::kSwitchDr: return w <= o.switch_tau ? w : 0.0;
-    case Estimator::kDros: return shrunk_weight(w, o.dros_lambda);
-    default: return w;
+    case Estimator::kDm:
+      return 1.0;
+    case Estimator::kClippedIps:
+      return std::min(w, o.clip);
+    case Estimator::kSwitchDr:
+      return w <= o.switch_tau ? w : 0.0;
+    case Estimator::kDros:
+      return shrunk_weight(w, o.dros_lambda);
+    default:
+      return w;
   }
 }
 
@@ -128,8 +140,9 @@ Sums resample_sums(const std::vector<RoundTerms>& terms, std::uint64_t seed, std
 
 // Linear interpolation between order statistics (numpy's default), over finite values.
 double quantile(std::vector<double> values, double q) {
-  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
-               values.end());
+  values.erase(
+      std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
+      values.end());
   if (values.empty()) return kNaN;
   std::sort(values.begin(), values.end());
   const double position = q * static_cast<double>(values.size() - 1);
@@ -149,14 +162,22 @@ std::string percent(double share) {
 
 std::string_view estimator_name(Estimator e) {
   switch (e) {
-    case Estimator::kDm: return "dm";
-    case Estimator::kIps: return "ips";
-    case Estimator::kClippedIps: return "clipped-ips";
-    case Estimator::kSnips: return "snips";
-    case Estimator::kDr: return "dr";
-    case Estimator::kSndr: return "sndr";
-    case Estimator::kSwitchDr: return "switch-dr";
-    case Estimator::kDros: return "dros";
+    case Estimator::kDm:
+      return "dm";
+    case Estimator::kIps:
+      return "ips";
+    case Estimator::kClippedIps:
+      return "clipped-ips";
+    case Estimator::kSnips:
+      return "snips";
+    case Estimator::kDr:
+      return "dr";
+    case Estimator::kSndr:
+      return "sndr";
+    case Estimator::kSwitchDr:
+      return "switch-dr";
+    case Estimator::kDros:
+      return "dros";
   }
   return "?";
 }
@@ -212,8 +233,8 @@ OpeReport evaluate_policy(const BanditLog& log, const TargetPolicy& policy,
     report.warnings.push_back(
         "missing support: the target policy puts " +
         percent(report.support.unsupported_target_mass) + " of its probability on " +
-        std::to_string(count) + (count == 1 ? " action" : " actions") +
-        " the log never shows (" + unsupported_list + (count > 5 ? ", ..." : "") +
+        std::to_string(count) + (count == 1 ? " action" : " actions") + " the log never shows (" +
+        unsupported_list + (count > 5 ? ", ..." : "") +
         "); IPS-type estimators count their rewards as 0 and DM/DR extrapolate the reward "
         "model to them, so every estimate is biased");
   }
@@ -264,9 +285,10 @@ OpeReport evaluate_policy(const BanditLog& log, const TargetPolicy& policy,
   const auto resamples = static_cast<std::size_t>(options.bootstrap);
   std::vector<Sums> boot(resamples);
   if (resamples > 0) {
-    const unsigned threads = std::max(
-        1u, std::min<unsigned>(options.threads > 0 ? options.threads : std::thread::hardware_concurrency(),
-                               static_cast<unsigned>(resamples)));
+    const unsigned threads =
+        std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads
+                                                            : std::thread::hardware_concurrency(),
+                                        static_cast<unsigned>(resamples)));
     const auto work = [&](unsigned thread) {
       std::vector<std::uint32_t> counts(n);
       for (std::size_t b = thread; b < resamples; b += threads)
@@ -325,7 +347,8 @@ OpeReport evaluate_policy(const BanditLog& log, const TargetPolicy& policy,
   if (ess < kLowEssShare * static_cast<double>(n))
     report.warnings.push_back("importance weights are concentrated: effective sample size " +
                               std::to_string(static_cast<long long>(std::llround(ess))) + " of " +
-                              std::to_string(n) + " rounds (" + percent(ess / static_cast<double>(n)) +
+                              std::to_string(n) + " rounds (" +
+                              percent(ess / static_cast<double>(n)) +
                               "); IPS-type estimates rest on a few rounds");
   return report;
 }

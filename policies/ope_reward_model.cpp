@@ -50,8 +50,7 @@ void features(const BanditLog& log, const Layout& layout, std::size_t i, std::si
   shared.clear();
   own.clear();
   shared.push_back({0, 1.0});
-  if (!log.position.empty())
-    shared.push_back({1 + static_cast<std::size_t>(log.position[i]), 1.0});
+  if (!log.position.empty()) shared.push_back({1 + static_cast<std::size_t>(log.position[i]), 1.0});
   own.push_back({0, 1.0});
   for (std::size_t k = log.context_begin[i]; k < log.context_begin[i + 1]; ++k) {
     const auto& e = log.context[k];
@@ -120,9 +119,14 @@ struct NewtonSystem {
   std::vector<double> s, d, c, gs, gt;  // c: actions x ps x pi
 
   NewtonSystem(const Layout& l)
-      : ps(l.shared()), pi(l.per_action()), actions(l.actions),
-        s(ps * ps, 0.0), d(actions * pi * pi, 0.0), c(actions * ps * pi, 0.0),
-        gs(ps, 0.0), gt(actions * pi, 0.0) {}
+      : ps(l.shared()),
+        pi(l.per_action()),
+        actions(l.actions),
+        s(ps * ps, 0.0),
+        d(actions * pi * pi, 0.0),
+        c(actions * ps * pi, 0.0),
+        gs(ps, 0.0),
+        gt(actions * pi, 0.0) {}
 
   void add_row(const std::vector<SparseFeature>& sf, const std::vector<SparseFeature>& tf,
                std::size_t a, double weight, double gradient) {
@@ -234,8 +238,8 @@ Fit fit(const BanditLog& log, const Layout& layout, const std::vector<std::size_
   if (logistic) {
     double mean = 0.0;
     for (const auto i : train) mean += log.reward[i];
-    mean = std::clamp(mean / std::max<double>(1.0, static_cast<double>(train.size())), 1e-6,
-                      1 - 1e-6);
+    mean =
+        std::clamp(mean / std::max<double>(1.0, static_cast<double>(train.size())), 1e-6, 1 - 1e-6);
     f.beta.shared[0] = std::log(mean / (1 - mean));
   }
   double objective = logistic ? logistic_objective(log, layout, train, f.beta, l2) : 0.0;

@@ -39,8 +39,8 @@ struct BanditLog {
   // Optional features of each (round, action) pair, n x A row-major; empty = none. OBD's
   // user-item affinity is one: it is how much this user likes each item.
   std::vector<double> action_context;
-  std::string source;             // file the rounds came from, for messages
-  std::vector<std::int64_t> line; // source line per round (empty for built logs)
+  std::string source;              // file the rounds came from, for messages
+  std::vector<std::int64_t> line;  // source line per round (empty for built logs)
 
   std::size_t rounds() const { return action.size(); }
   std::int32_t actions() const { return static_cast<std::int32_t>(action_labels.size()); }
@@ -96,16 +96,16 @@ enum class ObdBtsMethod {
 // What was learnt from the bts log, for the report.
 struct ObdBtsSummary {
   std::size_t rounds = 0;
-  double on_policy_mean_reward = 0.0;  // the truth the estimates are compared with
-  bool propensity_constant = true;     // per (item, position) over time
-  double largest_propensity_range = 0.0;  // max - min of one (item, position)'s scores
+  double on_policy_mean_reward = 0.0;             // the truth the estimates are compared with
+  bool propensity_constant = true;                // per (item, position) over time
+  double largest_propensity_range = 0.0;          // max - min of one (item, position)'s scores
   std::vector<std::vector<double>> distribution;  // [position][item]
 };
 
 // The target policy for LOG (an OBD log of the same campaign) that plays the bts policy of
 // BTS_PATH: row i is pi(. | position_i).
-TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log,
-                            ObdBtsMethod method, ObdBtsSummary* summary = nullptr);
+TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log, ObdBtsMethod method,
+                            ObdBtsSummary* summary = nullptr);
 
 // Buckets per hashed categorical column.
 inline constexpr std::uint32_t kHashBuckets = 32;

@@ -17,8 +17,8 @@ namespace mirror::policies {
 enum class Estimator { kDm, kIps, kClippedIps, kSnips, kDr, kSndr, kSwitchDr, kDros };
 
 inline constexpr Estimator kAllEstimators[] = {
-    Estimator::kDm,   Estimator::kIps,  Estimator::kClippedIps, Estimator::kSnips,
-    Estimator::kDr,   Estimator::kSndr, Estimator::kSwitchDr,   Estimator::kDros};
+    Estimator::kDm, Estimator::kIps,  Estimator::kClippedIps, Estimator::kSnips,
+    Estimator::kDr, Estimator::kSndr, Estimator::kSwitchDr,   Estimator::kDros};
 
 // "dm", "ips", "clipped-ips", "snips", "dr", "sndr", "switch-dr", "dros".
 std::string_view estimator_name(Estimator e);
@@ -53,13 +53,13 @@ RewardModel fit_reward_model(const BanditLog& log, const RewardModelOptions& opt
 
 struct OpeOptions {
   std::vector<Estimator> estimators{std::begin(kAllEstimators), std::end(kAllEstimators)};
-  int bootstrap = 200;           // resamples for the interval; 0 = no interval
+  int bootstrap = 200;  // resamples for the interval; 0 = no interval
   std::uint64_t seed = 20260101;
   double confidence = 0.95;
-  double clip = 10.0;            // clipped IPS: weights above it are set to it
-  double switch_tau = 10.0;      // Switch-DR: rounds with weight above it use DM only
-  double dros_lambda = 100.0;    // DRos shrinkage: w -> lambda w / (w^2 + lambda)
-  int threads = 2;               // results do not depend on it
+  double clip = 10.0;          // clipped IPS: weights above it are set to it
+  double switch_tau = 10.0;    // Switch-DR: rounds with weight above it use DM only
+  double dros_lambda = 100.0;  // DRos shrinkage: w -> lambda w / (w^2 + lambda)
+  int threads = 2;             // results do not depend on it
   RewardModelOptions reward_model;
   // When set (n x A), used instead of fitting: tests use a known reward function.
   std::optional<std::vector<double>> q_hat;
@@ -70,14 +70,14 @@ struct OpeOptions {
 struct WeightDiagnostics {
   double effective_sample_size = 0.0;  // (sum w)^2 / sum w^2; n for DM
   double max_weight = 0.0;
-  double mean_weight = 0.0;            // about 1 when the policies overlap well
-  double share_clipped = 0.0;          // rounds whose weight was cut (clip, switch)
+  double mean_weight = 0.0;    // about 1 when the policies overlap well
+  double share_clipped = 0.0;  // rounds whose weight was cut (clip, switch)
 };
 
 struct EstimateResult {
   Estimator estimator = Estimator::kIps;
   double estimate = 0.0;
-  double ci_low = 0.0;   // percentile bootstrap interval; NaN without bootstrap
+  double ci_low = 0.0;  // percentile bootstrap interval; NaN without bootstrap
   double ci_high = 0.0;
   double std_error = 0.0;  // standard deviation of the bootstrap estimates
   WeightDiagnostics weights;

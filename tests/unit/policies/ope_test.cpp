@@ -98,9 +98,9 @@ TEST(OpeEstimators, TinyLogMatchesHandArithmetic) {
 // A log where round i's logging distribution is known; REWARD(i, a) is the mean reward.
 struct SimulatedLog {
   BanditLog log;
-  std::vector<double> logging;  // n x A
+  std::vector<double> logging;      // n x A
   std::vector<double> mean_reward;  // n x A
-  std::vector<double> context;  // one feature per round
+  std::vector<double> context;      // one feature per round
 };
 
 SimulatedLog simulate(std::size_t n, std::uint64_t seed, bool noisy) {
@@ -186,14 +186,17 @@ TEST(OpeEstimators, LimitsOfClipSwitchAndShrinkage) {
   o.switch_tau = kInf;
   o.dros_lambda = kInf;
   const auto open = evaluate_policy(s.log, target, o);
-  EXPECT_DOUBLE_EQ(find(open, Estimator::kClippedIps).estimate, find(open, Estimator::kIps).estimate);
+  EXPECT_DOUBLE_EQ(find(open, Estimator::kClippedIps).estimate,
+                   find(open, Estimator::kIps).estimate);
   EXPECT_DOUBLE_EQ(find(open, Estimator::kSwitchDr).estimate, find(open, Estimator::kDr).estimate);
   EXPECT_DOUBLE_EQ(find(open, Estimator::kDros).estimate, find(open, Estimator::kDr).estimate);
   o.switch_tau = 0.0;
   o.dros_lambda = 0.0;
   const auto closed = evaluate_policy(s.log, target, o);
-  EXPECT_NEAR(find(closed, Estimator::kSwitchDr).estimate, find(closed, Estimator::kDm).estimate, 1e-15);
-  EXPECT_NEAR(find(closed, Estimator::kDros).estimate, find(closed, Estimator::kDm).estimate, 1e-15);
+  EXPECT_NEAR(find(closed, Estimator::kSwitchDr).estimate, find(closed, Estimator::kDm).estimate,
+              1e-15);
+  EXPECT_NEAR(find(closed, Estimator::kDros).estimate, find(closed, Estimator::kDm).estimate,
+              1e-15);
   EXPECT_DOUBLE_EQ(find(closed, Estimator::kSwitchDr).weights.share_clipped, 1.0);
 }
 
@@ -340,13 +343,15 @@ class OpeReaders : public test_support::ScratchDirTest {
 };
 
 TEST_F(OpeReaders, ReadsADecisionsLogAndItsPolicy) {
-  const auto log_path = write("d.csv", std::string(kHeader) +
-                                           "1,2024-01-01T00:00:00Z,a,p,email,spring,ten_off,0.5,0.01,1,gold\n"
-                                           "2,2024-01-01T00:00:00Z,a,p,sms,spring,none,0.5,0.02,0,\"silver, old\"\n"
-                                           "3,2024-01-02T00:00:00Z,a,p,email,spring,ten_off,0.25,0.01,0,7\n");
+  const auto log_path =
+      write("d.csv", std::string(kHeader) +
+                         "1,2024-01-01T00:00:00Z,a,p,email,spring,ten_off,0.5,0.01,1,gold\n"
+                         "2,2024-01-01T00:00:00Z,a,p,sms,spring,none,0.5,0.02,0,\"silver, old\"\n"
+                         "3,2024-01-02T00:00:00Z,a,p,email,spring,ten_off,0.25,0.01,0,7\n");
   auto log = read_decisions_log(log_path);
   ASSERT_EQ(log.rounds(), 3u);
-  EXPECT_EQ(log.action_labels, (std::vector<std::string>{"email/spring/ten_off", "sms/spring/none"}));
+  EXPECT_EQ(log.action_labels,
+            (std::vector<std::string>{"email/spring/ten_off", "sms/spring/none"}));
   EXPECT_EQ(log.action, (std::vector<std::int32_t>{0, 1, 0}));
   EXPECT_EQ(log.context_width, 1 + kHashBuckets);
   EXPECT_EQ(log.context_begin.back(), 3u);
@@ -367,21 +372,22 @@ TEST_F(OpeReaders, MalformedDecisionsAreLocated) {
                                                      "2,t,a,p,email,m,o,0,0,1,x\n");
   expect_error([&] { read_decisions_log(bad_propensity); },
                bad_propensity + ":3: propensity: logging propensity 0 is not in (0, 1]");
-  const auto bad_reward = write("bad_r.csv", std::string(kHeader) + "1,t,a,p,email,m,o,0.5,0,yes,x\n");
+  const auto bad_reward =
+      write("bad_r.csv", std::string(kHeader) + "1,t,a,p,email,m,o,0.5,0,yes,x\n");
   expect_error([&] { read_decisions_log(bad_reward); },
                bad_reward + ":2: reward: expected a number, got 'yes'");
   const auto short_row = write("short.csv", std::string(kHeader) + "1,t,a,p,email,m,o,0.5,0,1\n");
   expect_error([&] { read_decisions_log(short_row); },
                short_row + ":2: row: has 10 fields, the header has 11");
-  const auto no_reward = write("no_reward.csv",
-                               "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost\n");
+  const auto no_reward = write(
+      "no_reward.csv", "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost\n");
   expect_error([&] { read_decisions_log(no_reward); }, no_reward + ":1: reward: missing column");
 }
 
 TEST_F(OpeReaders, MalformedPoliciesAndObdLogsAreLocated) {
-  auto log = read_decisions_log(write("d.csv", std::string(kHeader) +
-                                                   "1,t,a,p,email,m,o,0.5,0,1,x\n"
-                                                   "2,t,a,p,sms,m,o,0.5,0,0,x\n"));
+  auto log =
+      read_decisions_log(write("d.csv", std::string(kHeader) + "1,t,a,p,email,m,o,0.5,0,1,x\n"
+                                                               "2,t,a,p,sms,m,o,0.5,0,0,x\n"));
   const auto bad_sum = write("sum.csv", "email/m/o,sms/m/o\n0.5,0.5\n0.5,0.4\n");
   expect_error([&] { read_target_policy_csv(bad_sum, log); },
                bad_sum + ":3: row: probabilities sum to 0.9, not 1");
@@ -389,7 +395,8 @@ TEST_F(OpeReaders, MalformedPoliciesAndObdLogsAreLocated) {
   expect_error([&] { read_target_policy_csv(missing, log); },
                missing + ":1: header: no column for the logged action 'sms/m/o'");
   const auto too_few = write("few.csv", "email/m/o,sms/m/o\n0.5,0.5\n");
-  expect_error([&] { read_target_policy_csv(too_few, log); }, "the policy has 1 rows, the log has 2");
+  expect_error([&] { read_target_policy_csv(too_few, log); },
+               "the policy has 1 rows, the log has 2");
 
   const auto obd = write("obd.csv",
                          ",timestamp,item_id,position,click,propensity_score,user_feature_0,"
