@@ -205,7 +205,7 @@ void validate_target_policy(const BanditLog& log, const TargetPolicy& policy) {
 }
 
 BanditLog read_decisions_log(const std::string& path) {
-  static const std::vector<std::string> kRequired = {
+  static constexpr std::string_view kRequired[] = {
       "customer_id", "timestamp", "arm",        "policy", "channel",
       "message",     "offer",     "propensity", "cost",   "reward"};
   CsvLines csv(path);
@@ -218,15 +218,15 @@ BanditLog read_decisions_log(const std::string& path) {
     column[header[c]] = c;
   }
   for (const auto& name : kRequired)
-    if (!column.count(name))
-      throw BanditLogError(located(path, csv.line(), name,
+    if (!column.count(std::string(name)))
+      throw BanditLogError(located(path, csv.line(), std::string(name),
                                    "missing column (decisions need customer_id,timestamp,arm,"
                                    "policy,channel,message,offer,propensity,cost,reward)"));
   // Each extra column gets one slot for numbers and kHashBuckets for other text, so no type
   // has to be guessed from the first rows.
   std::vector<std::size_t> extra;
   for (std::size_t c = 0; c < header.size(); ++c)
-    if (std::find(kRequired.begin(), kRequired.end(), header[c]) == kRequired.end())
+    if (std::find(std::begin(kRequired), std::end(kRequired), header[c]) == std::end(kRequired))
       extra.push_back(c);
   constexpr std::uint32_t kSlots = 1 + kHashBuckets;
 
@@ -277,7 +277,7 @@ BanditLog read_obd_log(const std::string& path) {
     const std::string& h = header[c];
     column[h] = c;
     if (h.rfind("user_feature_", 0) == 0) user_features.push_back(c);
-    static const std::string kAffinity = "user-item_affinity_";
+    static constexpr std::string_view kAffinity = "user-item_affinity_";
     if (h.rfind(kAffinity, 0) == 0) {
       const auto item = parse_number(std::string_view(h).substr(kAffinity.size()));
       if (!item || *item < 0 || *item != std::floor(*item))
