@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <tuple>
 
 #include "command.hpp"
 #include "mirror/ingest/segment_rules.hpp"
@@ -46,7 +48,7 @@ void print_segments(const results::Table& profiles, const std::vector<std::strin
   std::size_t width = 7;
   for (const auto& n : names) width = std::max(width, n.size());
   std::printf("%-*s  %10s  %7s", static_cast<int>(width), "segment", "customers", "share");
-  for (const auto& [name, column] : means) std::printf("  %12s", ("mean " + name).c_str());
+  for (const auto& [name, column] : means) std::printf("  %14s", ("mean " + name).c_str());
   std::printf("\n");
   const double rows = static_cast<double>(profiles.rows());
   for (std::size_t s = 0; s < names.size(); ++s) {
@@ -56,9 +58,9 @@ void print_segments(const results::Table& profiles, const std::vector<std::strin
     for (const auto& [name, column] : means) {
       const double mean = member_mean(*column, members[s]);
       if (std::isnan(mean))
-        std::printf("  %12s", "-");
+        std::printf("  %14s", "-");
       else
-        std::printf("  %12.2f", mean);
+        std::printf("  %14.*f", name == "p_alive" ? 3 : 2, mean);
     }
     std::printf("\n");
   }
@@ -83,27 +85,31 @@ int segment_command(const Args& args) {
   if (!vm.count("rules")) return usage_error("segment: missing --rules FILE");
   const auto path = vm["store"].as<std::string>();
 
-  // The whole rules file is checked before the store is touched, and nothing is written
-  // unless every rule is valid on the store's profiles.
+  // Nothing is written unless every rule is valid on the store's profiles. A file that is
+  // not a list of rules is reported alone; otherwise the errors of all rules, syntax and
+  // fields, are reported together in file order.
   const auto file = scenario::load_segment_rules_file(vm["rules"].as<std::string>());
   std::vector<scenario::ScenarioError> errors = file.errors;
-  std::vector<ingest::SegmentRule> rules;
-  for (std::size_t i = 0; i < file.segments.size(); ++i) {
-    auto parsed = ingest::parse_segment_rule(file.segments[i].rule);
-    if (parsed.ok())
-      rules.push_back(std::move(*parsed.rule));
-    else
-      errors.push_back(segment_rule_error(file, i, parsed.error->column, parsed.error->message));
-  }
   const auto report = [&]() {
+    std::stable_sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
     for (const auto& e : errors) std::cerr << e.to_string() << "\n";
     return kBadInput;
   };
   if (!errors.empty()) return report();
+  std::vector<std::optional<ingest::SegmentRule>> rules;
+  for (std::size_t i = 0; i < file.segments.size(); ++i) {
+    auto parsed = ingest::parse_segment_rule(file.segments[i].rule);
+    if (!parsed.ok())
+      errors.push_back(segment_rule_error(file, i, parsed.error->column, parsed.error->message));
+    rules.push_back(std::move(parsed.rule));
+  }
 
   try {
     const auto groups = results::list_group(path, "/");
     if (std::find(groups.begin(), groups.end(), "profiles") == groups.end()) {
+      report();
       std::cerr << "mirror: segment: " << path << " has no profiles; run `mirror profile " << path
                 << "` first\n";
       return kBadInput;
@@ -111,14 +117,16 @@ int segment_command(const Args& args) {
     const auto profiles = results::read_store_table(path, "/profiles");
     const auto* ids = find_column(profiles, "customer_id");
     if (ids == nullptr) {
+      report();
       std::cerr << "mirror: segment: " << path << ":/profiles has no customer_id column; run "
                 << "`mirror profile " << path << "` again\n";
       return kBadInput;
     }
     const auto fields = ingest::rule_fields(profiles);
     for (std::size_t i = 0; i < rules.size(); ++i)
-      for (const auto& e : rules[i].check(fields))
-        errors.push_back(segment_rule_error(file, i, e.column, e.message));
+      if (rules[i])
+        for (const auto& e : rules[i]->check(fields))
+          errors.push_back(segment_rule_error(file, i, e.column, e.message));
     if (!errors.empty()) return report();
 
     results::Table membership;
@@ -127,7 +135,7 @@ int segment_command(const Args& args) {
     std::vector<std::vector<std::uint8_t>> members;
     for (std::size_t i = 0; i < rules.size(); ++i) {
       names.push_back(file.segments[i].name);
-      members.push_back(rules[i].evaluate(profiles));
+      members.push_back(rules[i]->evaluate(profiles));
       membership.columns.push_back(
           {names.back(), std::vector<double>(members.back().begin(), members.back().end()), {}});
     }
@@ -141,9 +149,11 @@ int segment_command(const Args& args) {
     }
     std::printf("\n");
   } catch (const results::ResultsFileError& e) {
+    report();
     std::cerr << "mirror: segment failed: " << e.what() << "\n";
     return kBadInput;
   } catch (const std::invalid_argument& e) {
+    report();
     std::cerr << "mirror: segment failed: " << e.what() << "\n";
     return kBadInput;
   }
