@@ -12,6 +12,7 @@
 #include "mirror/engine/engine.hpp"
 #include "mirror/results/results_file.hpp"
 #include "mirror/scenario/load_scenario.hpp"
+#include "mirror/twins/btyd_world.hpp"
 #include "progress_display.hpp"
 #include "summary_table.hpp"
 
@@ -28,6 +29,17 @@ std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
   if (!loaded.ok() && !loaded.errors.empty())
     std::cerr << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors")
               << " in " << path << "; nothing was run\n";
+  if (loaded.spec && loaded.spec->population.source == core::PopulationSpec::Source::store) {
+    // A store population's size is its number of fitted customers.
+    try {
+      const auto population = twins::load_btyd_population(loaded.spec->population.path,
+                                                           loaded.spec->model.btyd_variant);
+      loaded.spec->population.size = static_cast<std::uint32_t>(population->size());
+    } catch (const std::exception& e) {
+      std::cerr << path << ": population.path: " << e.what() << "; nothing was run\n";
+      return std::nullopt;
+    }
+  }
   return std::move(loaded.spec);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mirror/twins/btyd_world.hpp"
 #include "mirror/twins/ground_truth_world.hpp"
 
 namespace mirror::engine {
@@ -38,6 +39,10 @@ std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec
   switch (spec.model.kind) {
     case core::ModelSpec::Kind::ground_truth:
       return std::make_unique<twins::GroundTruthWorld>(spec.world, spec.seed, first, count);
+    case core::ModelSpec::Kind::btyd:
+      return std::make_unique<twins::BtydWorld>(
+          twins::load_btyd_population(spec.population.path, spec.model.btyd_variant),
+          spec.world.gross_margin, spec.seed, first, count);
   }
   throw std::invalid_argument("unknown model kind");
 }

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -37,8 +38,8 @@ using Keys = std::vector<std::string>;
 const Keys kTopKeys{"name",        "seed",    "population", "model",       "horizon_days",
                     "world",       "channels", "offers",    "constraints", "experiment",
                     "metrics",     "outputs"};
-const Keys kPopulationKeys{"source", "size"};
-const Keys kModelKeys{"kind"};
+const Keys kPopulationKeys{"source", "size", "path"};
+const Keys kModelKeys{"kind", "variant"};
 const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
                       "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
                       "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
@@ -56,8 +57,9 @@ const Keys kOutputKeys{"results"};
 const Keys kChannelNames{"email", "sms", "push"};
 const Keys kPolicyKinds{"none", "batch_and_blast"};
 const Keys kDesigns{"paired", "split"};
-const Keys kModelKinds{"ground_truth"};
-const Keys kSources{"synthetic"};
+const Keys kModelKinds{"ground_truth", "btyd"};
+const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
+const Keys kSources{"synthetic", "store"};
 
 Keys metric_names() {
   Keys out;
@@ -302,6 +304,8 @@ class Loader {
     else spec_.seed = 1;
     if (const auto* n = find(top, "population")) read_population(*n);
     if (const auto* n = find(top, "model")) read_model(*n);
+    root_node_ = root;
+    check_model_and_population();
     if (const auto* n = find(top, "horizon_days")) {
       long long v = 0;
       if (read_int_ranged(*n, "horizon_days", v, 1, 3650)) spec_.horizon_days = static_cast<int>(v);
@@ -335,31 +339,88 @@ class Loader {
 
   void read_population(const YAML::Node& n) {
     if (!expect_map(n, "population")) return;
+    population_node_ = n;
     const auto e = entries(n, "population", &kPopulationKeys);
+    auto& pop = spec_.population;
     if (const auto* s = find(e, "source")) {
       std::string v;
-      if (read_string(*s, "population.source", v) && v != "synthetic")
-        error(*s, "population.source",
-              "unknown population source '" + v + "'" + suggestion(v, kSources) +
-                  "; available: synthetic");
+      if (read_string(*s, "population.source", v)) {
+        if (v == "store") pop.source = core::PopulationSpec::Source::store;
+        else if (v != "synthetic")
+          error(*s, "population.source",
+                "unknown population source '" + v + "'" + suggestion(v, kSources) +
+                    "; available: synthetic, store");
+      }
     }
+    const bool store = pop.source == core::PopulationSpec::Source::store;
     if (const auto* s = find(e, "size")) {
       long long v = 0;
-      if (read_int_ranged(*s, "population.size", v, 1, 100000000))
-        spec_.population.size = static_cast<std::uint32_t>(v);
+      if (store)
+        error(*s, "population.size", "a store population is every customer of the store; remove size");
+      else if (read_int_ranged(*s, "population.size", v, 1, 100000000))
+        pop.size = static_cast<std::uint32_t>(v);
+    }
+    if (const auto* s = find(e, "path")) {
+      std::string v;
+      if (!store) {
+        error(*s, "population.path", "only a store population has a path (source: store)");
+      } else if (read_string(*s, "population.path", v)) {
+        // Relative to the scenario file, so a scenario runs from any directory.
+        namespace fs = std::filesystem;
+        const fs::path dir = fs::path(label_).parent_path();
+        const fs::path resolved = fs::path(v).is_absolute() || dir.empty() ? fs::path(v) : dir / v;
+        if (!fs::is_regular_file(resolved))
+          error(*s, "population.path",
+                "no such store '" + resolved.string() + "' (write one with `mirror ingest`)");
+        else
+          pop.path = resolved.string();
+      }
+    } else if (store) {
+      error(n, "population", "a store population needs path: the store written by `mirror ingest`");
     }
   }
 
   void read_model(const YAML::Node& n) {
     if (!expect_map(n, "model")) return;
+    model_node_ = n;
     const auto e = entries(n, "model", &kModelKeys);
+    auto& model = spec_.model;
     if (const auto* k = find(e, "kind")) {
       std::string v;
-      if (read_string(*k, "model.kind", v) && v != "ground_truth")
-        error(*k, "model.kind",
-              "unknown model kind '" + v + "'" + suggestion(v, kModelKinds) +
-                  "; available: ground_truth");
+      if (read_string(*k, "model.kind", v)) {
+        if (v == "btyd") model.kind = core::ModelSpec::Kind::btyd;
+        else if (v != "ground_truth")
+          error(*k, "model.kind",
+                "unknown model kind '" + v + "'" + suggestion(v, kModelKinds) +
+                    "; available: ground_truth, btyd");
+      }
     }
+    if (const auto* k = find(e, "variant")) {
+      std::string v;
+      if (model.kind != core::ModelSpec::Kind::btyd)
+        error(*k, "model.variant", "only the btyd model has a variant");
+      else if (read_string(*k, "model.variant", v)) {
+        if (std::find(kBtydVariants.begin(), kBtydVariants.end(), v) == kBtydVariants.end())
+          error(*k, "model.variant",
+                "unknown BTYD variant '" + v + "'" + suggestion(v, kBtydVariants) +
+                    "; available: bg_nbd, pareto_nbd");
+        else
+          model.btyd_variant = v;
+      }
+    }
+  }
+
+  // The model must fit the population: BTYD twins are a store's customers, and the
+  // ground-truth world makes its own.
+  void check_model_and_population() {
+    const bool store = spec_.population.source == core::PopulationSpec::Source::store;
+    const bool btyd = spec_.model.kind == core::ModelSpec::Kind::btyd;
+    if (btyd && !store)
+      error(model_node_.value_or(*root_node_), "model.kind",
+            "the btyd model needs a store population (population: { source: store, path: ... })");
+    if (store && !btyd)
+      error(population_node_.value_or(*root_node_), "population.source",
+            "a store population needs a model fitted to it (model: { kind: btyd })");
   }
 
   void read_world(const YAML::Node& n) {
@@ -685,6 +746,8 @@ class Loader {
   std::string label_;
   core::ScenarioSpec spec_;
   std::vector<ScenarioError> errors_;
+  // Where to report errors that concern more than one section.
+  std::optional<YAML::Node> root_node_, population_node_, model_node_;
 };
 
 }  // namespace

@@ -64,4 +64,25 @@ class RandomStream {
   std::uint64_t counter_ = 0;
 };
 
+// Gamma(shape, 1) by Marsaglia and Tsang (2000); shape < 1 through Gamma(shape + 1) U^(1/shape).
+inline double gamma_draw(RandomStream& r, double shape) {
+  if (shape < 1.0) {
+    const double u = 1.0 - r.uniform();  // (0, 1]
+    return gamma_draw(r, shape + 1.0) * std::pow(u, 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = r.normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = 1.0 - r.uniform();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
 }  // namespace mirror::core

@@ -47,14 +47,16 @@ struct WorldSpec {
 WorldSpec default_world();
 
 struct PopulationSpec {
-  enum class Source { synthetic };
+  enum class Source { synthetic, store };
   Source source = Source::synthetic;
-  std::uint32_t size = 10000;
+  std::uint32_t size = 10000;  // store: set from the store when the run starts
+  std::string path;            // store: the customer store, relative paths resolved
 };
 
 struct ModelSpec {
-  enum class Kind { ground_truth };
+  enum class Kind { ground_truth, btyd };
   Kind kind = Kind::ground_truth;
+  std::string btyd_variant = "bg_nbd";  // btyd: bg_nbd or pareto_nbd
 };
 
 struct ChannelSpec {

@@ -1,0 +1,150 @@
+#include "mirror/twins/btyd_world.hpp"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "mirror/core/random.hpp"
+#include "mirror/ingest/profile.hpp"
+
+namespace mirror::twins {
+
+using core::DayOutcome;
+using core::Purpose;
+using core::RandomStream;
+
+namespace {
+
+constexpr double kDaysPerWeek = 7.0;
+
+const std::vector<double>& column(const results::Table& t, const std::string& name) {
+  for (const auto& c : t.columns)
+    if (c.name == name) return c.numbers;
+  throw std::runtime_error("the profile table has no column '" + name + "'");
+}
+
+std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
+                                                       const std::string& variant) {
+  const results::StoreReader store(path);
+  auto profiles = ingest::build_profiles(store, {});
+  BtydScoreOptions options;
+  options.model = variant;
+  auto pop = std::make_shared<BtydPopulation>();
+  pop->store_path = path;
+  pop->fit = add_btyd_scores(profiles.table, options);
+  pop->start_day = profiles.calibration_end_day + 1;
+  const auto& ids = profiles.table.columns.at(0).strings;
+  const auto& x = column(profiles.table, "frequency");
+  const auto& t_x = column(profiles.table, "t_x_weeks");
+  const auto& t_cal = column(profiles.table, "t_cal_weeks");
+  const auto& m_x = column(profiles.table, "repeat_monetary");
+  const auto& alive = column(profiles.table, "p_alive");
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!(t_cal[i] > 0)) continue;
+    pop->ids.push_back(ids[i]);
+    pop->x.push_back(x[i]);
+    pop->t_x.push_back(t_x[i]);
+    pop->t_cal.push_back(t_cal[i]);
+    pop->m_x.push_back(m_x[i]);
+    pop->p_alive.push_back(alive[i]);
+  }
+  return pop;
+}
+
+}  // namespace
+
+std::shared_ptr<const BtydPopulation> load_btyd_population(const std::string& store_path,
+                                                           const std::string& variant) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const BtydPopulation>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[{store_path, variant}];
+  if (!slot) {
+    try {
+      slot = build_population(store_path, variant);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(store_path + ": cannot build the BTYD population: " + e.what());
+    }
+  }
+  return slot;
+}
+
+BtydWorld::BtydWorld(std::shared_ptr<const BtydPopulation> population, double gross_margin,
+                     std::uint64_t seed, std::uint64_t first_customer, std::size_t count)
+    : population_(std::move(population)),
+      gross_margin_(gross_margin),
+      seed_(seed),
+      first_customer_(first_customer),
+      bg_nbd_(population_->fit.model == "bg_nbd"),
+      latent_(count) {
+  if (first_customer + count > population_->size())
+    throw std::invalid_argument("BTYD shard beyond the store's customers");
+  const auto& fit = population_->fit;
+  const auto& gg = fit.gamma_gamma.params;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t c = first_customer + i;
+    const double x = population_->x[c];
+    const double t_cal = population_->t_cal[c];
+    RandomStream r(seed_, c, core::kNoDay, Purpose::population);
+    auto& l = latent_[i];
+    // Posterior given alive at the end of calibration: lambda ~ Gamma(r + x, alpha + T);
+    // BG/NBD p ~ Beta(a, b + x); Pareto/NBD mu ~ Gamma(s, beta + T).
+    l.alive = r.uniform() < population_->p_alive[c];
+    double lambda = 0;
+    if (bg_nbd_) {
+      const auto& p = fit.bg_nbd.params;
+      lambda = core::gamma_draw(r, p.r + x) / (p.alpha + t_cal);
+      const double g1 = core::gamma_draw(r, p.a);
+      const double g2 = core::gamma_draw(r, p.b + x);
+      l.dropout = g1 / (g1 + g2);
+    } else {
+      const auto& p = fit.pareto_nbd.params;
+      lambda = core::gamma_draw(r, p.r + x) / (p.alpha + t_cal);
+      const double mu = core::gamma_draw(r, p.s) / (p.beta + t_cal);
+      l.dropout = 1.0 - std::exp(-mu / kDaysPerWeek);
+    }
+    l.purchase_probability = 1.0 - std::exp(-lambda / kDaysPerWeek);
+    if (fit.has_spend) {
+      // Gamma-Gamma posterior of the spend rate: nu ~ Gamma(p x + q, gamma + m_x x).
+      const double m = population_->m_x[c];
+      const double xs = m > 0 ? x : 0.0;
+      l.spend_rate = core::gamma_draw(r, gg.p * xs + gg.q) / (gg.gamma + (m > 0 ? m * xs : 0.0));
+    }
+  }
+}
+
+void BtydWorld::step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger*,
+                     const core::DayAction*, core::DayOutcome* outcomes) {
+  const double spend_shape = population_->fit.gamma_gamma.params.p;
+  for (std::size_t i = 0; i < latent_.size(); ++i) {
+    DayOutcome out;
+    const auto& l = latent_[i];
+    if (!twins[i].active()) {
+      outcomes[i] = out;
+      continue;
+    }
+    if (!l.alive) {  // dropped out before the simulation starts
+      out.flags = DayOutcome::kChurn;
+      outcomes[i] = out;
+      continue;
+    }
+    const std::uint64_t id = first_customer_ + i;
+    if (RandomStream(seed_, id, day, Purpose::purchase).uniform() < l.purchase_probability) {
+      out.flags |= DayOutcome::kVisit | DayOutcome::kPurchase;
+      if (l.spend_rate > 0) {
+        RandomStream r(seed_, id, day, Purpose::spend);
+        const double amount = core::gamma_draw(r, spend_shape) / l.spend_rate;
+        out.revenue = core::to_micros(amount);
+        out.margin = core::to_micros(amount * gross_margin_);
+      }
+      if (bg_nbd_ && RandomStream(seed_, id, day, Purpose::churn).uniform() < l.dropout)
+        out.flags |= DayOutcome::kChurn;
+    }
+    if (!bg_nbd_ && RandomStream(seed_, id, day, Purpose::churn).uniform() < l.dropout)
+      out.flags |= DayOutcome::kChurn;
+    outcomes[i] = out;
+  }
+}
+
+}  // namespace mirror::twins
