@@ -78,6 +78,7 @@ int run_command(const Args& args) {
       "shards", po::value<int>()->default_value(0),
       "shards of twins (0 = automatic); results do not depend on it")(
       "out", po::value<std::string>(), "results file (default: outputs.results of the scenario)")(
+      "seed", po::value<std::uint64_t>(), "replace the scenario's seed (e.g. to repeat a run)")(
       "quiet,q", "print no progress and no table");
   po::variables_map vm;
   if (int rc = parse_scenario_command("run", args, options, vm); rc >= 0) return rc;
@@ -90,6 +91,7 @@ int run_command(const Args& args) {
   const auto path = vm["scenario"].as<std::string>();
   auto spec = load(path);
   if (!spec) return kBadInput;
+  if (vm.count("seed")) spec->seed = vm["seed"].as<std::uint64_t>();
   const std::string out_path =
       vm.count("out") ? vm["out"].as<std::string>() : spec->outputs.results;
 
