@@ -1,0 +1,96 @@
+// The data commands as a user runs them: ingest (exit codes, quarantine), profile,
+// validate, and a scenario over the ingested customers.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "mirror/results/results_file.hpp"
+#include "mirror_cli.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = std::string(MIRROR_SOURCE_DIR) + "/../shared/data/";
+
+class DataCliTest : public mirror::test_support::MirrorCliTest {};
+
+TEST_F(DataCliTest, IngestExitCodesAndQuarantine) {
+  const auto bad = write("events.csv",
+                         "customer_id,timestamp,event_type,amount\n"
+                         "c1,2024-01-01,purchase,10\n"
+                         "c1,2024-01-32,purchase,10\n"
+                         "c2,2024-01-02,purchase,-1\n"
+                         "c3,2024-01-03,purchase\n");
+  // 3 of 4 rows bad: above the default 1%, exit 2 and no store.
+  auto r = mirror("ingest --format events --input " + bad + " --out " + path("s.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("4 rows read = 1 accepted + 3 quarantined"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no store was written"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("s.h5")));
+  EXPECT_TRUE(fs::exists(path("s.quarantine.csv")));
+
+  r = mirror("ingest --format events --input " + bad + " --out " + path("s.h5") +
+             " --max-bad-fraction 0.9 --quarantine " + path("bad.csv"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(path("s.h5")));
+  EXPECT_NE(r.out.find("negative amount"), std::string::npos) << r.out;
+  std::ifstream q(path("bad.csv"));
+  int lines = 0;
+  for (std::string line; std::getline(q, line);) ++lines;
+  EXPECT_EQ(lines, 4);  // header + 3 rejected rows
+
+  r = mirror("ingest --format evnts --input " + bad + " --out " + path("t.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("unknown format 'evnts'"), std::string::npos) << r.out;
+  r = mirror("ingest --format events --out " + path("t.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("missing --input"), std::string::npos) << r.out;
+  r = mirror("ingest --format events --input " + bad + " --out " + path("t.h5") +
+             " --calibration-end 2024-13-01");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(fs::exists(path("t.h5")));
+}
+
+TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
+  ASSERT_TRUE(fs::exists(kData + "cdnow/CDNOW_sample.txt")) << "shared data missing";
+  const auto store = path("cdnow.h5");
+  auto r = mirror("ingest --format cdnow --input " + kData + "cdnow/CDNOW_sample.txt --out " +
+                  store + " --calibration-end 1997-09-30");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("profile " + store + " --out " + path("p.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("r=0.2426 alpha=4.4136 a=0.7929 b=2.4259  LL=-9582.43"), std::string::npos)
+      << r.out;
+  r = mirror("validate --model btyd " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("actual 1882"), std::string::npos) << r.out;
+  const auto tracking = mirror::results::read_column(store, "/validation/bg_nbd/tracking/actual_cumulative");
+  ASSERT_EQ(tracking.size(), 78u);
+  EXPECT_EQ(tracking.back(), 4339);
+
+  const auto scenario = write("holdout.yaml",
+                              "name: holdout\nseed: 3\n"
+                              "population: { source: store, path: cdnow.h5 }\n"
+                              "model: { kind: btyd }\nhorizon_days: 273\n"
+                              "experiment:\n  control: base\n  arms:\n"
+                              "    - { name: base, policy: { kind: none } }\n");
+  r = mirror("run " + scenario + " --quiet --out " + path("one.h5") + " --threads 1 --shards 1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("run " + scenario + " --quiet --out " + path("two.h5") + " --threads 2 --shards 7");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto one = mirror::results::read_column(path("one.h5"), "/arms/base/customers/conversions");
+  const auto two = mirror::results::read_column(path("two.h5"), "/arms/base/customers/conversions");
+  ASSERT_EQ(one.size(), 2357u);
+  EXPECT_EQ(one, two);
+  double purchases = 0;
+  for (double c : one) purchases += c;
+  EXPECT_NEAR(purchases, 1653, 0.08 * 1653);  // the model's forecast; the actual was 1,882
+
+  // A store without a holdout cannot be validated: a clear message, exit 2.
+  r = mirror("validate --model btyd " + store + " --calibration-end 1998-06-30");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("has no holdout"), std::string::npos) << r.out;
+}
+
+}  // namespace
