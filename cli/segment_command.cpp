@@ -54,7 +54,8 @@ void print_segments(const results::Table& profiles, const std::vector<std::strin
   for (std::size_t s = 0; s < names.size(); ++s) {
     const auto count = std::count(members[s].begin(), members[s].end(), std::uint8_t{1});
     std::printf("%-*s  %10ld  %6.1f%%", static_cast<int>(width), names[s].c_str(),
-                static_cast<long>(count), rows > 0 ? 100.0 * static_cast<double>(count) / rows : 0.0);
+                static_cast<long>(count),
+                rows > 0 ? 100.0 * static_cast<double>(count) / rows : 0.0);
     for (const auto& [name, column] : means) {
       const double mean = member_mean(*column, members[s]);
       if (std::isnan(mean))
@@ -70,8 +71,8 @@ void print_segments(const results::Table& profiles, const std::vector<std::strin
 
 int segment_command(const Args& args) {
   po::options_description options("segment options");
-  options.add_options()("help,h", "show this help")(
-      "store", po::value<std::string>(), "a store with profiles (`mirror profile`)")(
+  options.add_options()("help,h", "show this help")("store", po::value<std::string>(),
+                                                    "a store with profiles (`mirror profile`)")(
       "rules", po::value<std::string>(), "the segments file (YAML; see docs/segments.md)")(
       "out", po::value<std::string>(), "also write the membership as CSV to this file");
   po::positional_options_description positional;

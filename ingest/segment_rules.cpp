@@ -24,8 +24,8 @@ struct RuleNode {
   std::vector<std::unique_ptr<RuleNode>> children;  // kIn: the value, then the list's items
 
   bool is_condition() const {
-    return kind == Kind::kOr || kind == Kind::kAnd || kind == Kind::kNot || kind == Kind::kCompare ||
-           kind == Kind::kIn;
+    return kind == Kind::kOr || kind == Kind::kAnd || kind == Kind::kNot ||
+           kind == Kind::kCompare || kind == Kind::kIn;
   }
   bool is_literal() const { return kind == Kind::kNumber || kind == Kind::kText; }
 };
@@ -52,9 +52,15 @@ struct Token {
 bool is_name_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || is_digit(c);
+}
+bool is_continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 bool is_keyword(const std::string& word) {
   return word == "and" || word == "or" || word == "not" || word == "in";
@@ -73,7 +79,8 @@ std::vector<Token> tokenize(const std::string& s) {
       if (!is_continuation_byte(s[counted])) ++column;
     return column;
   };
-  const auto push = [&](TokenKind kind, std::size_t start, std::string value = "", double number = 0) {
+  const auto push = [&](TokenKind kind, std::size_t start, std::string value = "",
+                        double number = 0) {
     out.push_back({kind, s.substr(start, i - start), std::move(value), number, column_at(start)});
   };
   const auto fail = [&](std::size_t at, std::string message) {
@@ -138,8 +145,10 @@ std::vector<Token> tokenize(const std::string& s) {
     // Spellings from other languages get the word this language uses.
     if (c == '=') return fail(start, "expected '==' to compare, found '='");
     if (c == '!') return fail(start, "expected 'not' or '!=', found '!'");
-    if (c == '&') return fail(start, "expected 'and', found '" + std::string(two == "&&" ? "&&" : "&") + "'");
-    if (c == '|') return fail(start, "expected 'or', found '" + std::string(two == "||" ? "||" : "|") + "'");
+    if (c == '&')
+      return fail(start, "expected 'and', found '" + std::string(two == "&&" ? "&&" : "&") + "'");
+    if (c == '|')
+      return fail(start, "expected 'or', found '" + std::string(two == "||" ? "||" : "|") + "'");
     std::size_t end = i + 1;
     while (end < n && is_continuation_byte(s[end])) ++end;
     return fail(start,
@@ -151,10 +160,14 @@ std::vector<Token> tokenize(const std::string& s) {
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case TokenKind::kEnd: return "the end of the rule";
-    case TokenKind::kNumber: return "the number " + t.text;
-    case TokenKind::kText: return "the string " + t.text;
-    default: return "'" + t.text + "'";
+    case TokenKind::kEnd:
+      return "the end of the rule";
+    case TokenKind::kNumber:
+      return "the number " + t.text;
+    case TokenKind::kText:
+      return "the string " + t.text;
+    default:
+      return "'" + t.text + "'";
   }
 }
 
@@ -235,7 +248,8 @@ class Parser {
   NodePtr parse_or(bool value_ok) {
     auto left = parse_and(value_ok);
     while (at_keyword("or")) {
-      if (!left->is_condition()) fail(peek(), std::string("expected ") + kComparisons + ", found 'or'");
+      if (!left->is_condition())
+        fail(peek(), std::string("expected ") + kComparisons + ", found 'or'");
       take();
       left = binary(NodeKind::kOr, "or", std::move(left), parse_and(false));
     }
@@ -245,7 +259,8 @@ class Parser {
   NodePtr parse_and(bool value_ok) {
     auto left = parse_not(value_ok);
     while (at_keyword("and")) {
-      if (!left->is_condition()) fail(peek(), std::string("expected ") + kComparisons + ", found 'and'");
+      if (!left->is_condition())
+        fail(peek(), std::string("expected ") + kComparisons + ", found 'and'");
       take();
       left = binary(NodeKind::kAnd, "and", std::move(left), parse_not(false));
     }
@@ -388,9 +403,10 @@ class Parser {
       take();
       auto inner = parse_or(true);
       if (!at_symbol(")"))
-        fail(peek(), std::string(inner->is_condition() ? "expected 'and', 'or'" : "expected an operator") +
-                         " or ')' to close the '(' at column " + std::to_string(t.column) +
-                         ", found " + describe(peek()));
+        fail(peek(),
+             std::string(inner->is_condition() ? "expected 'and', 'or'" : "expected an operator") +
+                 " or ')' to close the '(' at column " + std::to_string(t.column) + ", found " +
+                 describe(peek()));
       take();
       // A group is blamed at its '(' ("found a condition"); a lone name keeps its own column.
       if (!inner->is_literal() && inner->kind != NodeKind::kField) inner->column = t.column;
@@ -414,8 +430,8 @@ int edit_distance(const std::string& a, const std::string& b) {
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
   for (std::size_t i = 1; i <= n; ++i)
     for (std::size_t j = 1; j <= m; ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
@@ -461,8 +477,10 @@ class Checker {
   // The kind of a value, or nothing when it is unknown (and already reported).
   std::optional<FieldKind> kind(const RuleNode& n) {
     switch (n.kind) {
-      case NodeKind::kNumber: return FieldKind::kNumber;
-      case NodeKind::kText: return FieldKind::kText;
+      case NodeKind::kNumber:
+        return FieldKind::kNumber;
+      case NodeKind::kText:
+        return FieldKind::kText;
       case NodeKind::kField: {
         if (const auto* f = field(n.text)) return f->kind;
         error(n, "unknown field '" + n.text + "'" + suggestion(n.text, fields_));
@@ -478,15 +496,19 @@ class Checker {
 
   std::string describe(const RuleNode& n) const {
     switch (n.kind) {
-      case NodeKind::kNumber: return "the number " + n.text;
-      case NodeKind::kText: return "the string " + n.text;
+      case NodeKind::kNumber:
+        return "the number " + n.text;
+      case NodeKind::kText:
+        return "the string " + n.text;
       case NodeKind::kField: {
         const auto* f = field(n.text);
         if (f == nullptr) return "the field '" + n.text + "'";
-        return std::string(f->kind == FieldKind::kText ? "the text field '" : "the number field '") +
+        return std::string(f->kind == FieldKind::kText ? "the text field '"
+                                                       : "the number field '") +
                n.text + "'";
       }
-      default: return "a computed number";
+      default:
+        return "a computed number";
     }
   }
 
@@ -549,12 +571,18 @@ Compare compare_op(const std::string& op) {
 template <class T>
 bool holds(Compare op, const T& a, const T& b) {
   switch (op) {
-    case Compare::kLess: return a < b;
-    case Compare::kLessEqual: return a <= b;
-    case Compare::kGreater: return a > b;
-    case Compare::kGreaterEqual: return a >= b;
-    case Compare::kEqual: return a == b;
-    case Compare::kNotEqual: return a != b;
+    case Compare::kLess:
+      return a < b;
+    case Compare::kLessEqual:
+      return a <= b;
+    case Compare::kGreater:
+      return a > b;
+    case Compare::kGreaterEqual:
+      return a >= b;
+    case Compare::kEqual:
+      return a == b;
+    case Compare::kNotEqual:
+      return a != b;
   }
   return false;
 }
@@ -587,8 +615,10 @@ class Evaluator {
         for (auto& v : a) v = v ? 0 : 1;
         return a;
       }
-      case NodeKind::kCompare: return compare(n);
-      default: return in_list(n);
+      case NodeKind::kCompare:
+        return compare(n);
+      default:
+        return in_list(n);
     }
   }
 
@@ -609,8 +639,10 @@ class Evaluator {
 
   std::vector<double> numbers(const RuleNode& n) {
     switch (n.kind) {
-      case NodeKind::kNumber: return std::vector<double>(rows_, n.number);
-      case NodeKind::kField: return column(n.text).numbers;
+      case NodeKind::kNumber:
+        return std::vector<double>(rows_, n.number);
+      case NodeKind::kField:
+        return column(n.text).numbers;
       case NodeKind::kNegate: {
         auto a = numbers(*n.children[0]);
         for (auto& v : a) v = -v;
@@ -621,7 +653,10 @@ class Evaluator {
         const auto b = numbers(*n.children[1]);
         const char op = n.op[0];
         for (std::size_t i = 0; i < rows_; ++i)
-          a[i] = op == '+' ? a[i] + b[i] : op == '-' ? a[i] - b[i] : op == '*' ? a[i] * b[i] : a[i] / b[i];
+          a[i] = op == '+'   ? a[i] + b[i]
+                 : op == '-' ? a[i] - b[i]
+                 : op == '*' ? a[i] * b[i]
+                             : a[i] / b[i];
         return a;
       }
     }

@@ -35,7 +35,9 @@ bool valid_segment_name(const std::string& s) {
   });
 }
 
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 class RulesReader {
  public:
@@ -53,7 +55,8 @@ class RulesReader {
       return out;
     }
     if (!root || root.IsNull()) {
-      errors_.push_back({label_, 1, 1, "", "the file is empty: expected a map with a 'segments' list"});
+      errors_.push_back(
+          {label_, 1, 1, "", "the file is empty: expected a map with a 'segments' list"});
     } else if (!root.IsMap()) {
       error(root, "", "expected a map with a 'segments' list, found " + kind_of(root));
     } else {
@@ -80,7 +83,8 @@ class RulesReader {
   }
 
   void add(const YAML::Mark& mark, const std::string& path, const std::string& message) {
-    errors_.push_back({label_, mark.line >= 0 ? mark.line + 1 : 1, character_column(mark), path, message});
+    errors_.push_back(
+        {label_, mark.line >= 0 ? mark.line + 1 : 1, character_column(mark), path, message});
   }
   void error(const YAML::Node& node, const std::string& path, const std::string& message) {
     add(node.Mark(), path, message);
@@ -104,7 +108,7 @@ class RulesReader {
         error(key, path, "expected a name as key, found " + kind_of(key));
         continue;
       }
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       if (!seen.insert(name).second) {
         error(key, at + name, "duplicate key '" + name + "'");
         continue;
@@ -185,7 +189,8 @@ class RulesReader {
     const auto [first, inserted] = name_lines_.emplace(out, n.Mark().line + 1);
     if (!inserted) {
       error(n, path,
-            "duplicate segment name '" + out + "' (first at line " + std::to_string(first->second) + ")");
+            "duplicate segment name '" + out + "' (first at line " + std::to_string(first->second) +
+                ")");
       return false;
     }
     return true;
@@ -214,7 +219,8 @@ class RulesReader {
     const char first = text_[pos];
     if (first == '"' || first == '\'') {
       const std::size_t end = pos + 1 + rule.size();
-      if (text_.compare(pos + 1, rule.size(), rule) == 0 && end < text_.size() && text_[end] == first)
+      if (text_.compare(pos + 1, rule.size(), rule) == 0 && end < text_.size() &&
+          text_[end] == first)
         return column + 1;
       return 0;
     }
@@ -250,8 +256,8 @@ SegmentRulesFile load_segment_rules_file(const std::string& path) {
   return load_segment_rules_text(text.str(), path);
 }
 
-ScenarioError segment_rule_error(const SegmentRulesFile& file, std::size_t index,
-                                 int rule_column, const std::string& message) {
+ScenarioError segment_rule_error(const SegmentRulesFile& file, std::size_t index, int rule_column,
+                                 const std::string& message) {
   const auto& entry = file.segments.at(index);
   const std::string path = "segments[" + std::to_string(index) + "].rule";
   if (entry.text_column > 0)

@@ -24,7 +24,8 @@ using mirror::results::read_store_table;
 namespace {
 
 const std::string kMirror = std::string(MIRROR_BINARY_DIR) + "/bin/mirror";
-const std::string kSample = std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
+const std::string kSample =
+    std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
 
 struct Outcome {
   int exit_code = -1;
@@ -166,30 +167,30 @@ TEST_F(SegmentCliTest, BadRulesAreLocatedAndNothingIsWritten) {
       << unprofiled.out;
 
   ASSERT_EQ(mirror("profile " + store).exit_code, 0);
-  std::ofstream(path("bad.yaml"))
-      << "segments:\n"
-         "  - { name: champions, rule: \"rfm_segmnt == 'R5F5M5'\" }\n"
-         "  - name: at_risk\n"
-         "    rule: p_alive < 0.3 and total_spend > '100'\n"
-         "  - { name: broken, rule: \"clv_365d > 500 and\" }\n";
+  std::ofstream(path("bad.yaml")) << "segments:\n"
+                                     "  - { name: champions, rule: \"rfm_segmnt == 'R5F5M5'\" }\n"
+                                     "  - name: at_risk\n"
+                                     "    rule: p_alive < 0.3 and total_spend > '100'\n"
+                                     "  - { name: broken, rule: \"clv_365d > 500 and\" }\n";
   auto bad = mirror("segment " + store + " --rules " + path("bad.yaml") + " --out " +
                     path("segments.csv"));
   EXPECT_EQ(bad.exit_code, 2);
   const std::string file = path("bad.yaml");
-  EXPECT_EQ(bad.out,
-            file + ":2:31: segments[0].rule: unknown field 'rfm_segmnt' (did you mean "
-                   "'rfm_segment'?)\n" +
-                file + ":4:43: segments[1].rule: expected a number to compare with the number "
-                       "field 'total_spend', found the string '100'\n" +
-                file + ":5:46: segments[2].rule: expected a field name, a number, a quoted "
-                       "string or '(', found the end of the rule\n");
+  EXPECT_EQ(bad.out, file +
+                         ":2:31: segments[0].rule: unknown field 'rfm_segmnt' (did you mean "
+                         "'rfm_segment'?)\n" +
+                         file +
+                         ":4:43: segments[1].rule: expected a number to compare with the number "
+                         "field 'total_spend', found the string '100'\n" +
+                         file +
+                         ":5:46: segments[2].rule: expected a field name, a number, a quoted "
+                         "string or '(', found the end of the rule\n");
   EXPECT_FALSE(has_group(store, "segments"));
   EXPECT_FALSE(fs::exists(path("segments.csv")));
 
-  std::ofstream(path("dup.yaml"))
-      << "segments:\n"
-         "  - { name: a, rule: \"p_alive < 0.3\" }\n"
-         "  - { name: a, rule: \"p_alive > 0.3\" }\n";
+  std::ofstream(path("dup.yaml")) << "segments:\n"
+                                     "  - { name: a, rule: \"p_alive < 0.3\" }\n"
+                                     "  - { name: a, rule: \"p_alive > 0.3\" }\n";
   auto dup = mirror("segment " + store + " --rules " + path("dup.yaml"));
   EXPECT_EQ(dup.exit_code, 2);
   EXPECT_EQ(dup.out, path("dup.yaml") +

@@ -38,7 +38,7 @@ SegmentRulesFile load_segment_rules_file(const std::string& path);
 // `FILE:LINE:COL: segments[INDEX].rule: MESSAGE`. Where the rule does not map onto the file
 // (it spans lines or has escapes), the position is the rule's and the message says the
 // column within the rule.
-ScenarioError segment_rule_error(const SegmentRulesFile& file, std::size_t index,
-                                 int rule_column, const std::string& message);
+ScenarioError segment_rule_error(const SegmentRulesFile& file, std::size_t index, int rule_column,
+                                 const std::string& message);
 
 }  // namespace mirror::scenario

@@ -20,7 +20,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 Table profiles() {
   Table t;
   t.columns.push_back({"customer_id", {}, {"c0", "c1", "c2", "c3", "c4"}});
-  t.columns.push_back({"first_purchase", {}, {"1997-01-01", "1997-02-10", "1997-03-05", "", "1997-01-20"}});
+  t.columns.push_back(
+      {"first_purchase", {}, {"1997-01-01", "1997-02-10", "1997-03-05", "", "1997-01-20"}});
   t.columns.push_back({"rfm_segment", {}, {"R5F5M5", "R1F1M1", "R5F5M5", "none", "R3F2M4"}});
   t.columns.push_back({"recency_days", {10, 200, 25, kNaN, 40}, {}});
   t.columns.push_back({"total_spend", {600, 50, 150, 0, 120}, {}});
@@ -112,7 +113,7 @@ TEST(SegmentRules, ComparisonsWithMissingValuesAreFalse) {
   EXPECT_EQ(selected("p_alive < 2"), (Rows{0, 1, 2, 4}));
   EXPECT_EQ(selected("p_alive != 0.5"), (Rows{0, 1, 2}));
   EXPECT_EQ(selected("p_alive == p_alive"), (Rows{0, 1, 2, 4}));
-  EXPECT_EQ(selected("recency_days + 1 > 0"), (Rows{0, 1, 2, 4}));  // NaN + 1 is missing
+  EXPECT_EQ(selected("recency_days + 1 > 0"), (Rows{0, 1, 2, 4}));          // NaN + 1 is missing
   EXPECT_EQ(selected("total_spend / purchases >= 0"), (Rows{0, 1, 2, 4}));  // 0/0
   EXPECT_EQ(selected("p_alive not in [0.5]"), (Rows{0, 1, 2}));
   // `not` negates the comparison's result, so it selects the missing row.
@@ -132,7 +133,9 @@ TEST(SegmentRules, InLists) {
 }
 
 TEST(SegmentRules, ColumnsCountCharactersNotBytes) {
-  EXPECT_EQ(syntax_error("rfm_segment == 'é' or"), "22: expected a field name, a number, a quoted string or '(', found the end of the rule");
+  EXPECT_EQ(
+      syntax_error("rfm_segment == 'é' or"),
+      "22: expected a field name, a number, a quoted string or '(', found the end of the rule");
 }
 
 TEST(SegmentRules, SyntaxErrorsSayWhereAndWhatWasExpected) {
@@ -150,10 +153,12 @@ TEST(SegmentRules, SyntaxErrorsSayWhereAndWhatWasExpected) {
   EXPECT_EQ(syntax_error("not (clv_365d + 1)"), "19: " + comparison + "the end of the rule");
   EXPECT_EQ(syntax_error("clv_365d > 1 clv_365d"),
             "14: expected 'and', 'or' or the end of the rule, found 'clv_365d'");
-  EXPECT_EQ(syntax_error("(clv_365d > 1"),
-            "14: expected 'and', 'or' or ')' to close the '(' at column 1, found the end of the rule");
-  EXPECT_EQ(syntax_error("(clv_365d + 1 > 2"),
-            "18: expected 'and', 'or' or ')' to close the '(' at column 1, found the end of the rule");
+  EXPECT_EQ(
+      syntax_error("(clv_365d > 1"),
+      "14: expected 'and', 'or' or ')' to close the '(' at column 1, found the end of the rule");
+  EXPECT_EQ(
+      syntax_error("(clv_365d + 1 > 2"),
+      "18: expected 'and', 'or' or ')' to close the '(' at column 1, found the end of the rule");
   EXPECT_EQ(syntax_error("(clv_365d 1) > 2"),
             "11: expected an operator or ')' to close the '(' at column 1, found the number 1");
   EXPECT_EQ(syntax_error("clv_365d > 1)"),

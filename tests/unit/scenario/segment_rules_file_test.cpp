@@ -97,11 +97,11 @@ TEST(SegmentRulesFile, RuleErrorsPointIntoTheFile) {
       "  - { name: a, rule: \"p_alive < 0.3 and\" }\n"  // double-quoted: text from column 23
       "  - { name: b, rule: 'p_alive <' }\n"            // single-quoted
       "  - name: c\n"
-      "    rule: p_alive > > 1\n"                       // plain: text from column 11
+      "    rule: p_alive > > 1\n"  // plain: text from column 11
       "  - name: d\n"
-      "    rule: \"rfm_segment == 'é' or\"\n"           // columns count characters
+      "    rule: \"rfm_segment == 'é' or\"\n"  // columns count characters
       "  - name: e\n"
-      "    rule: 'rfm_segment == ''x'' or'\n"           // an escape shifts columns: not mapped
+      "    rule: 'rfm_segment == ''x'' or'\n"  // an escape shifts columns: not mapped
       "  - name: f\n"
       "    rule: >\n"
       "      p_alive < 0.3\n"
