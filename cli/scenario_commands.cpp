@@ -33,7 +33,8 @@ std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
     // A store population's size is its number of fitted customers.
     try {
       const auto population = twins::load_btyd_population(loaded.spec->population.path,
-                                                           loaded.spec->model.btyd_variant);
+                                                           loaded.spec->model.btyd_variant,
+                                                           loaded.spec->population.segment);
       loaded.spec->population.size = static_cast<std::uint32_t>(population->size());
     } catch (const std::exception& e) {
       std::cerr << path << ": population.path: " << e.what() << "; nothing was run\n";

@@ -41,7 +41,8 @@ std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec
       return std::make_unique<twins::GroundTruthWorld>(spec.world, spec.seed, first, count);
     case core::ModelSpec::Kind::btyd:
       return std::make_unique<twins::BtydWorld>(
-          twins::load_btyd_population(spec.population.path, spec.model.btyd_variant),
+          twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
+                                      spec.population.segment),
           spec.world.gross_margin, spec.seed, first, count);
   }
   throw std::invalid_argument("unknown model kind");

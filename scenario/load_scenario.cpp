@@ -38,7 +38,7 @@ using Keys = std::vector<std::string>;
 const Keys kTopKeys{"name",        "seed",    "population", "model",       "horizon_days",
                     "world",       "channels", "offers",    "constraints", "experiment",
                     "metrics",     "outputs"};
-const Keys kPopulationKeys{"source", "size", "path"};
+const Keys kPopulationKeys{"source", "size", "path", "segment"};
 const Keys kModelKeys{"kind", "variant"};
 const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
                       "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
@@ -377,6 +377,17 @@ class Loader {
       }
     } else if (store) {
       error(n, "population", "a store population needs path: the store written by `mirror ingest`");
+    }
+    if (const auto* s = find(e, "segment")) {
+      std::string v;
+      if (!store)
+        error(*s, "population.segment", "only a store population has segments (source: store)");
+      else if (read_string(*s, "population.segment", v)) {
+        if (!valid_name(v))
+          error(*s, "population.segment", "expected a segment name (letters, digits, _ . -), found '" + v + "'");
+        else
+          pop.segment = v;
+      }
     }
   }
 

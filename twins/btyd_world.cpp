@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
 
 #include "mirror/core/random.hpp"
 #include "mirror/ingest/profile.hpp"
@@ -24,14 +25,43 @@ const std::vector<double>& column(const results::Table& t, const std::string& na
   throw std::runtime_error("the profile table has no column '" + name + "'");
 }
 
+// Membership of `segment` by customer id, from the store's /segments table.
+std::vector<bool> segment_members(const std::string& path, const std::string& segment,
+                                  const std::vector<std::string>& ids) {
+  std::vector<bool> member(ids.size(), true);
+  if (segment.empty()) return member;
+  results::Table table;
+  try {
+    table = results::read_store_table(path, "/segments");
+  } catch (const std::exception&) {
+    throw std::runtime_error("the store has no segments; write them with `mirror segment " + path +
+                             " --rules FILE`");
+  }
+  const results::Table::Column* column = nullptr;
+  std::string names;
+  for (const auto& c : table.columns) {
+    if (c.name == segment) column = &c;
+    if (c.name != "customer_id") names += (names.empty() ? "" : ", ") + c.name;
+  }
+  if (column == nullptr || column->numbers.empty())
+    throw std::runtime_error("the store has no segment '" + segment + "' (it has: " + names + ")");
+  const auto& segment_ids = table.columns.at(0).strings;
+  std::map<std::string, bool> in;
+  for (std::size_t i = 0; i < segment_ids.size(); ++i) in[segment_ids[i]] = column->numbers[i] != 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) member[i] = in[ids[i]];
+  return member;
+}
+
 std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
-                                                       const std::string& variant) {
+                                                       const std::string& variant,
+                                                       const std::string& segment) {
   const results::StoreReader store(path);
   auto profiles = ingest::build_profiles(store, {});
   BtydScoreOptions options;
   options.model = variant;
   auto pop = std::make_shared<BtydPopulation>();
   pop->store_path = path;
+  pop->segment = segment;
   pop->fit = add_btyd_scores(profiles.table, options);
   pop->start_day = profiles.calibration_end_day + 1;
   const auto& ids = profiles.table.columns.at(0).strings;
@@ -40,8 +70,9 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
   const auto& t_cal = column(profiles.table, "t_cal_weeks");
   const auto& m_x = column(profiles.table, "repeat_monetary");
   const auto& alive = column(profiles.table, "p_alive");
+  const auto member = segment_members(path, segment, ids);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (!(t_cal[i] > 0)) continue;
+    if (!(t_cal[i] > 0) || !member[i]) continue;
     pop->ids.push_back(ids[i]);
     pop->x.push_back(x[i]);
     pop->t_x.push_back(t_x[i]);
@@ -49,20 +80,26 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
     pop->m_x.push_back(m_x[i]);
     pop->p_alive.push_back(alive[i]);
   }
+  if (pop->ids.empty())
+    throw std::runtime_error(segment.empty() ? "no customer has a calibration purchase"
+                                             : "segment '" + segment + "' has no fitted customer");
   return pop;
 }
 
 }  // namespace
 
 std::shared_ptr<const BtydPopulation> load_btyd_population(const std::string& store_path,
-                                                           const std::string& variant) {
+                                                           const std::string& variant,
+                                                           const std::string& segment) {
   static std::mutex mutex;
-  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const BtydPopulation>> cache;
+  static std::map<std::tuple<std::string, std::string, std::string>,
+                  std::shared_ptr<const BtydPopulation>>
+      cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = cache[{store_path, variant}];
+  auto& slot = cache[{store_path, variant, segment}];
   if (!slot) {
     try {
-      slot = build_population(store_path, variant);
+      slot = build_population(store_path, variant, segment);
     } catch (const std::exception& e) {
       throw std::runtime_error(store_path + ": cannot build the BTYD population: " + e.what());
     }

@@ -87,6 +87,26 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   for (double c : one) purchases += c;
   EXPECT_NEAR(purchases, 1653, 0.08 * 1653);  // the model's forecast; the actual was 1,882
 
+  // Segments filter the population: only the repeat buyers become twins.
+  write("rules.yaml", "segments:\n  - { name: repeaters, rule: \"frequency >= 1\" }\n");
+  r = mirror("segment " + store + " --rules " + path("rules.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  write("repeaters.yaml",
+        "name: repeaters\npopulation: { source: store, path: cdnow.h5, segment: repeaters }\n"
+        "model: { kind: btyd }\nhorizon_days: 10\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n");
+  r = mirror("check " + path("repeaters.yaml"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("946 customers"), std::string::npos) << r.out;  // 2,357 - 1,411 with x = 0
+  write("typo.yaml",
+        "name: typo\npopulation: { source: store, path: cdnow.h5, segment: repeater }\n"
+        "model: { kind: btyd }\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n");
+  r = mirror("run " + path("typo.yaml") + " --out " + path("typo.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("no segment 'repeater' (it has: repeaters)"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("typo.h5")));
+
   // A store without a holdout cannot be validated: a clear message, exit 2.
   r = mirror("validate --model btyd " + store + " --calibration-end 1998-06-30");
   EXPECT_EQ(r.exit_code, 2);

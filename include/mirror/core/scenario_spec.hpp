@@ -51,6 +51,7 @@ struct PopulationSpec {
   Source source = Source::synthetic;
   std::uint32_t size = 10000;  // store: set from the store when the run starts
   std::string path;            // store: the customer store, relative paths resolved
+  std::string segment;         // store: only the members of this `mirror segment` segment
 };
 
 struct ModelSpec {

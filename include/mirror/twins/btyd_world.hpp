@@ -14,6 +14,7 @@ namespace mirror::twins {
 
 struct BtydPopulation {
   std::string store_path;
+  std::string segment;                   // empty: every fitted customer
   BtydScoreReport fit;
   std::vector<std::string> ids;          // the store's customer ids
   std::vector<double> x, t_x, t_cal, m_x;  // calibration summaries (weeks; m_x NaN if none)
@@ -23,11 +24,14 @@ struct BtydPopulation {
 };
 
 // Profiles the store's calibration period, fits the variant (bg_nbd or pareto_nbd) and
-// Gamma-Gamma. Customers without a calibration purchase before its last day are left out.
-// Loaded once per (path, variant) in a process and shared by every shard.
+// Gamma-Gamma on every customer; the population is the fitted customers, or those of them
+// in `segment` (a column of the store's /segments, written by `mirror segment`). Customers
+// without a calibration purchase before its last day are left out. Loaded once per
+// (path, variant, segment) in a process and shared by every shard.
 // Throws std::runtime_error with the store's path on failure.
 std::shared_ptr<const BtydPopulation> load_btyd_population(const std::string& store_path,
-                                                           const std::string& variant);
+                                                           const std::string& variant,
+                                                           const std::string& segment = "");
 
 class BtydWorld : public BehaviourModel {
  public:
