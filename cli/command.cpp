@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "mirror/ingest/ingest.hpp"
+
 namespace mirror::cli {
 
 namespace po = boost::program_options;
@@ -19,6 +21,15 @@ int parse_options(const std::string& command, const std::string& synopsis, const
     std::cout << "usage: mirror " << command << " " << synopsis << "\n\n" << options;
     return kOk;
   }
+  return -1;
+}
+
+int read_calibration_end(const std::string& command, const po::variables_map& vm,
+                         std::optional<std::int64_t>& out) {
+  if (!vm.count("calibration-end")) return -1;
+  const auto text = vm["calibration-end"].as<std::string>();
+  out = ingest::parse_date(text);
+  if (!out) return usage_error(command + ": --calibration-end '" + text + "' is not a date YYYY-MM-DD");
   return -1;
 }
 

@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,12 @@ int parse_options(const std::string& command, const std::string& synopsis, const
                   const boost::program_options::options_description& options,
                   const boost::program_options::positional_options_description& positional,
                   boost::program_options::variables_map& vm);
+
+// Reads --calibration-end (YYYY-MM-DD, midnight UTC) into `out` when given. Returns -1 when
+// fine, else kBadInput after a usage error.
+int read_calibration_end(const std::string& command,
+                         const boost::program_options::variables_map& vm,
+                         std::optional<std::int64_t>& out);
 
 // One subcommand: its name, its arguments and a line for `mirror --help`, and its entry.
 struct Command {

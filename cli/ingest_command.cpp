@@ -80,12 +80,7 @@ int ingest_command(const Args& args) {
   o.out = vm["out"].as<std::string>();
   if (vm.count("quarantine")) o.quarantine = vm["quarantine"].as<std::string>();
   o.max_bad_fraction = vm["max-bad-fraction"].as<double>();
-  if (vm.count("calibration-end")) {
-    const auto text = vm["calibration-end"].as<std::string>();
-    o.calibration_end = ingest::parse_date(text);
-    if (!o.calibration_end)
-      return usage_error("ingest: --calibration-end '" + text + "' is not a date YYYY-MM-DD");
-  }
+  if (int rc = read_calibration_end("ingest", vm, o.calibration_end); rc >= 0) return rc;
   o.command_line = "mirror ingest";
   for (const auto& a : args) o.command_line += " " + a;
   const bool terminal = isatty(fileno(stderr)) && !vm.count("quiet");

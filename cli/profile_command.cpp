@@ -61,12 +61,7 @@ int profile_command(const Args& args) {
   if (!vm.count("store")) return usage_error("profile: missing STORE");
   const auto path = vm["store"].as<std::string>();
   ingest::ProfileOptions profile_options;
-  if (vm.count("calibration-end")) {
-    const auto text = vm["calibration-end"].as<std::string>();
-    profile_options.calibration_end = ingest::parse_date(text);
-    if (!profile_options.calibration_end)
-      return usage_error("profile: --calibration-end '" + text + "' is not a date YYYY-MM-DD");
-  }
+  if (int rc = read_calibration_end("profile", vm, profile_options.calibration_end); rc >= 0) return rc;
   twins::BtydScoreOptions score_options;
   score_options.model = vm["model"].as<std::string>();
   score_options.horizon_days = vm["horizon-days"].as<double>();

@@ -92,12 +92,7 @@ int validate_command(const Args& args) {
     return usage_error("validate: --model must be 'btyd' (the LCM is not built yet)");
   const auto path = vm["store"].as<std::string>();
   ingest::ProfileOptions profile_options;
-  if (vm.count("calibration-end")) {
-    const auto text = vm["calibration-end"].as<std::string>();
-    profile_options.calibration_end = ingest::parse_date(text);
-    if (!profile_options.calibration_end)
-      return usage_error("validate: --calibration-end '" + text + "' is not a date YYYY-MM-DD");
-  }
+  if (int rc = read_calibration_end("validate", vm, profile_options.calibration_end); rc >= 0) return rc;
   try {
     const results::StoreReader store(path);
     auto profiles = ingest::build_profiles(store, profile_options);

@@ -165,9 +165,7 @@ IngestReport run_ingest(const IngestOptions& options) {
     meta.first_event = sink.first();
     meta.last_event = sink.last();
   }
-  for (const auto& in : report.inputs)
-    meta.inputs.push_back({in.path, in.bytes, in.sha256, in.rows_read, in.rows_accepted,
-                           in.rows_quarantined});
+  meta.inputs = report.inputs;
   meta.quarantined_by_reason = report.quarantined_by_reason;
   meta.rows_read = report.rows_read;
   meta.rows_accepted = report.rows_accepted;

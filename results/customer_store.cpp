@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include "h5_io.hpp"
 #include "mirror/results/results_file.hpp"
@@ -373,6 +374,12 @@ std::size_t Table::rows() const {
   if (columns.empty()) return 0;
   const auto& c = columns.front();
   return c.strings.empty() ? c.numbers.size() : c.strings.size();
+}
+
+const std::vector<double>& Table::numbers(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name && c.strings.empty()) return c.numbers;
+  throw std::invalid_argument("the table has no numeric column '" + name + "'");
 }
 
 void write_store_table(const std::string& path, const std::string& group, const Table& table,

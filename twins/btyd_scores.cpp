@@ -12,12 +12,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kDaysPerWeek = 7.0;
 constexpr double kDaysPerMonth = 365.25 / 12.0;
 
-const std::vector<double>& column(const results::Table& t, const std::string& name) {
-  for (const auto& c : t.columns)
-    if (c.name == name) return c.numbers;
-  throw std::invalid_argument("the profile table has no column '" + name + "'");
-}
-
 }  // namespace
 
 BtydScoreReport add_btyd_scores(results::Table& profiles, const BtydScoreOptions& options) {
@@ -25,11 +19,11 @@ BtydScoreReport add_btyd_scores(results::Table& profiles, const BtydScoreOptions
     throw std::invalid_argument("unknown BTYD model '" + options.model +
                                 "' (known: bg_nbd, pareto_nbd)");
   if (!(options.horizon_days > 0)) throw std::invalid_argument("the horizon must be > 0 days");
-  const auto& x = column(profiles, "frequency");
-  const auto& t_x = column(profiles, "t_x_weeks");
-  const auto& t_cal = column(profiles, "t_cal_weeks");
-  const auto& m_x = column(profiles, "repeat_monetary");
-  const auto& holdout = column(profiles, "holdout_purchases");
+  const auto& x = profiles.numbers("frequency");
+  const auto& t_x = profiles.numbers("t_x_weeks");
+  const auto& t_cal = profiles.numbers("t_cal_weeks");
+  const auto& m_x = profiles.numbers("repeat_monetary");
+  const auto& holdout = profiles.numbers("holdout_purchases");
   const std::size_t n = x.size();
 
   BtydScoreReport report;

@@ -10,21 +10,15 @@ namespace {
 
 constexpr double kDaysPerWeek = 7.0;
 
-const std::vector<double>& column(const results::Table& t, const std::string& name) {
-  for (const auto& c : t.columns)
-    if (c.name == name) return c.numbers;
-  throw std::invalid_argument("the profile table has no column '" + name + "'");
-}
-
 }  // namespace
 
 BtydValidation validate_btyd(const results::Table& profiles, const results::CountMatrix& daily,
                              std::int32_t calibration_days, const BtydScoreReport& fit,
                              int frequency_bins) {
-  const auto& x = column(profiles, "frequency");
-  const auto& t_x = column(profiles, "t_x_weeks");
-  const auto& t_cal = column(profiles, "t_cal_weeks");
-  const auto& holdout = column(profiles, "holdout_purchases");
+  const auto& x = profiles.numbers("frequency");
+  const auto& t_x = profiles.numbers("t_x_weeks");
+  const auto& t_cal = profiles.numbers("t_cal_weeks");
+  const auto& holdout = profiles.numbers("holdout_purchases");
   const std::size_t n = x.size();
   const std::size_t days = daily.steps;
   if (daily.counts.size() != n * days)

@@ -19,12 +19,6 @@ namespace {
 
 constexpr double kDaysPerWeek = 7.0;
 
-const std::vector<double>& column(const results::Table& t, const std::string& name) {
-  for (const auto& c : t.columns)
-    if (c.name == name) return c.numbers;
-  throw std::runtime_error("the profile table has no column '" + name + "'");
-}
-
 // Membership of `segment` by customer id, from the store's /segments table.
 std::vector<bool> segment_members(const std::string& path, const std::string& segment,
                                   const std::vector<std::string>& ids) {
@@ -65,11 +59,11 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
   pop->fit = add_btyd_scores(profiles.table, options);
   pop->start_day = profiles.calibration_end_day + 1;
   const auto& ids = profiles.table.columns.at(0).strings;
-  const auto& x = column(profiles.table, "frequency");
-  const auto& t_x = column(profiles.table, "t_x_weeks");
-  const auto& t_cal = column(profiles.table, "t_cal_weeks");
-  const auto& m_x = column(profiles.table, "repeat_monetary");
-  const auto& alive = column(profiles.table, "p_alive");
+  const auto& x = profiles.table.numbers("frequency");
+  const auto& t_x = profiles.table.numbers("t_x_weeks");
+  const auto& t_cal = profiles.table.numbers("t_cal_weeks");
+  const auto& m_x = profiles.table.numbers("repeat_monetary");
+  const auto& alive = profiles.table.numbers("p_alive");
   const auto member = segment_members(path, segment, ids);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!(t_cal[i] > 0) || !member[i]) continue;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "mirror/results/results_file.hpp"
-#include "scratch_dir.hpp"
+#include "mirror_cli.hpp"
 
 namespace fs = std::filesystem;
 using mirror::results::list_group;
@@ -19,29 +19,7 @@ using mirror::results::read_strings;
 
 namespace {
 
-const std::string kMirror = std::string(MIRROR_BINARY_DIR) + "/bin/mirror";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-class CliTest : public mirror::test_support::ScratchDirTest {
- protected:
-  Outcome mirror(const std::string& args) {
-    const auto log = dir_ / "out.log";
-    const std::string cmd = kMirror + " " + args + " > " + log.string() + " 2>&1";
-    const int status = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    o.out = ss.str();
-    return o;
-  }
-
-};
+class CliTest : public mirror::test_support::MirrorCliTest {};
 
 }  // namespace
 

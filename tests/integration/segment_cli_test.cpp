@@ -15,7 +15,7 @@
 
 #include "mirror/results/customer_store.hpp"
 #include "mirror/results/results_file.hpp"
-#include "scratch_dir.hpp"
+#include "mirror_cli.hpp"
 
 namespace fs = std::filesystem;
 using mirror::results::list_group;
@@ -23,14 +23,9 @@ using mirror::results::read_store_table;
 
 namespace {
 
-const std::string kMirror = std::string(MIRROR_BINARY_DIR) + "/bin/mirror";
 const std::string kSample =
     std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
 
 // The profiles CSV as rows of named fields (no field of a profile needs quoting).
 using CsvRow = std::map<std::string, std::string>;
@@ -63,21 +58,8 @@ double number(const CsvRow& row, const std::string& name) {
   return text.empty() ? std::nan("") : std::stod(text);
 }
 
-class SegmentCliTest : public mirror::test_support::ScratchDirTest {
+class SegmentCliTest : public mirror::test_support::MirrorCliTest {
  protected:
-  Outcome mirror(const std::string& args) {
-    const auto log = dir_ / "out.log";
-    const std::string cmd = kMirror + " " + args + " > " + log.string() + " 2>&1";
-    const int status = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    o.out = ss.str();
-    return o;
-  }
-
   // The CDNOW sample ingested into STORE and, when `profile`, profiled into p.csv too.
   std::string cdnow_store(bool profile) {
     const auto store = path("store.h5");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mirror/core/customer_log.hpp"
+#include "mirror/results/customer_store.hpp"
 
 namespace mirror::ingest {
 
@@ -35,14 +36,8 @@ struct IngestOptions {
       on_progress;
 };
 
-struct InputReport {
-  std::string path;
-  std::uint64_t bytes = 0;
-  std::string sha256;
-  std::int64_t rows_read = 0;
-  std::int64_t rows_accepted = 0;
-  std::int64_t rows_quarantined = 0;
-};
+// Per input: path, size, sha256 and row counts, as stored in the store's /meta/inputs.
+using InputReport = results::StoreInput;
 
 struct IngestReport {
   std::vector<InputReport> inputs;

@@ -87,6 +87,8 @@ struct Table {
   };
   std::vector<Column> columns;
   std::size_t rows() const;
+  // The numbers of column `name`; throws std::invalid_argument naming a missing column.
+  const std::vector<double>& numbers(const std::string& name) const;
 };
 
 // Replaces (or adds) group `group` of an existing store with `table` and, when given, a
