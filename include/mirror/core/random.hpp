@@ -20,6 +20,8 @@ enum class Purpose : std::uint32_t {
   unsubscribe = 6,
   churn = 7,
   assignment = 8,  // split design: which arm a customer is in
+  logging_policy = 9,  // mirror generate: the logging policy's choice of action
+  event_detail = 10,   // mirror generate: times, items and other details of logged events
 };
 
 inline constexpr std::int32_t kNoDay = -1;
