@@ -22,6 +22,8 @@ enum class Purpose : std::uint32_t {
   assignment = 8,  // split design: which arm a customer is in
   logging_policy = 9,  // mirror generate: the logging policy's choice of action
   event_detail = 10,   // mirror generate: times, items and other details of logged events
+  policy_choice = 11,  // a randomised policy's choice for a customer on a day
+  category = 12,       // ground truth: a customer's preferred category (drawn once)
 };
 
 inline constexpr std::int32_t kNoDay = -1;
