@@ -48,5 +48,6 @@ int profile_command(const Args& args);  // profile_command.cpp
 int validate_command(const Args& args);  // validate_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
 int segment_command(const Args& args);  // segment_command.cpp
+int generate_command(const Args& args);  // generate_command.cpp
 
 }  // namespace mirror::cli

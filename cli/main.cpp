@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"validate", "--model btyd STORE", "holdout forecasts of a model against the data", validate_command},
     {"ope", "--log LOG --policy POLICY", "estimate a policy's value from a decision log (OPE)",
      ope_command},
+    {"generate", "--world W --customers N --days D --out DIR", "synthetic logs with known truth",
+     generate_command},
 };
 
 void print_usage(std::ostream& out) {
