@@ -80,6 +80,8 @@ int run_command(const Args& args) {
       "shards of twins (0 = automatic); results do not depend on it")(
       "out", po::value<std::string>(), "results file (default: outputs.results of the scenario)")(
       "seed", po::value<std::uint64_t>(), "replace the scenario's seed (e.g. to repeat a run)")(
+      "decisions", po::value<std::string>(),
+      "also write the decision log as canonical decisions CSV (default: outputs.decisions)")(
       "quiet,q", "print no progress and no table");
   po::variables_map vm;
   if (int rc = parse_scenario_command("run", args, options, vm); rc >= 0) return rc;
@@ -95,6 +97,8 @@ int run_command(const Args& args) {
   if (vm.count("seed")) spec->seed = vm["seed"].as<std::uint64_t>();
   const std::string out_path =
       vm.count("out") ? vm["out"].as<std::string>() : spec->outputs.results;
+  const std::string decisions_path =
+      vm.count("decisions") ? vm["decisions"].as<std::string>() : spec->outputs.decisions_csv;
 
   // Fail before the run, not after it, when the output cannot be written.
   std::error_code ec;
@@ -121,6 +125,12 @@ int run_command(const Args& args) {
     results.meta.wall_time_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     mirror::results::write_results_file(results, out_path);
+    if (!decisions_path.empty()) {
+      mirror::results::DecisionNames names;
+      for (const auto& o : spec->offers) names.offers.push_back(o.name);
+      for (const auto& c : spec->world.categories) names.messages.push_back(c.name);
+      mirror::results::write_decisions_csv(results, names, decisions_path);
+    }
     if (!quiet) {
       std::vector<mirror::core::Metric> metrics = spec->metrics;
       std::cout << format_summary_table(results, metrics);

@@ -71,6 +71,20 @@ const char* metric_name(Metric m) {
   return "?";
 }
 
+const char* policy_kind_name(PolicySpec::Kind k) {
+  switch (k) {
+    case PolicySpec::Kind::none: return "none";
+    case PolicySpec::Kind::batch_and_blast: return "batch_and_blast";
+    case PolicySpec::Kind::propensity_top_k: return "propensity_top_k";
+    case PolicySpec::Kind::uplift: return "uplift";
+    case PolicySpec::Kind::fatigue_aware: return "fatigue_aware";
+    case PolicySpec::Kind::clv_tiered_discount: return "clv_tiered_discount";
+    case PolicySpec::Kind::epsilon_greedy: return "epsilon_greedy";
+    case PolicySpec::Kind::thompson: return "thompson";
+  }
+  return "?";
+}
+
 double ScenarioSpec::channel_cost(Channel c) const {
   for (const auto& ch : channels)
     if (ch.channel == c) return ch.cost;

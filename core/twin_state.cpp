@@ -51,3 +51,21 @@ void ContactLedger::record(std::int32_t day, Channel c, Micros contact_cost,
 }
 
 }  // namespace mirror::core
+
+#include "mirror/core/decision_record.hpp"
+
+namespace mirror::core {
+
+const char* decision_status_name(DecisionStatus s) {
+  switch (s) {
+    case DecisionStatus::delivered: return "delivered";
+    case DecisionStatus::blocked_by_caps: return "blocked_by_caps";
+    case DecisionStatus::blocked_by_consent: return "blocked_by_consent";
+    case DecisionStatus::blocked_by_budget: return "blocked_by_budget";
+    case DecisionStatus::blocked_quiet_day: return "blocked_quiet_day";
+    case DecisionStatus::blocked_offer_repeat: return "blocked_offer_repeat";
+  }
+  return "?";
+}
+
+}  // namespace mirror::core

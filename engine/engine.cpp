@@ -50,7 +50,6 @@ struct ShardState {
   ShardSimulator* sim = nullptr;      // &memory->sim
   twins::DayBarrier* barrier = nullptr;  // &memory->barrier
   std::vector<caf::actor> twins;
-  caf::actor policy;
   Messages messages;
   std::size_t next_message = 0;  // messages[next_message..] are not sent yet
   results::DailyTotals today;
@@ -58,27 +57,21 @@ struct ShardState {
 };
 
 struct ShardArgs {
-  const core::ScenarioSpec* spec;
-  int arm;
-  std::uint64_t first;
-  std::size_t count;
+  std::shared_ptr<ShardMemory> memory;
   const RunOptions* options;
 };
 
 caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args) {
   auto& st = self->state;
-  st.memory = std::make_shared<ShardMemory>(*args.spec, args.arm, args.first, args.count);
+  st.memory = args.memory;
+  const std::size_t count = st.memory->sim.size();
   st.sim = &st.memory->sim;
   st.barrier = &st.memory->barrier;
   const std::shared_ptr<const void> keep_alive = st.memory;
-  st.twins.reserve(args.count);
-  for (std::size_t i = 0; i < args.count; ++i)
+  st.twins.reserve(count);
+  for (std::size_t i = 0; i < count; ++i)
     st.twins.push_back(self->spawn<caf::lazy_init>(twins::twin_actor, st.sim->twin(i),
                                                    st.barrier, keep_alive));
-  std::shared_ptr<policies::Policy> policy =
-      policies::make_policy(args.spec->experiment.arms[args.arm].policy);
-  st.policy = self->spawn(policies::policy_actor, policy, st.sim->view(), keep_alive);
-  self->link_to(st.policy);
   // An exception in a handler ends the shard with the exception's message; the clock
   // monitors shards and fails the run with it.
   self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
@@ -111,17 +104,13 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
     s.next_message += n;
   };
   return {
+    // The clock has run the policy and the constraints for this day (enforce()).
     [=](tick_atom, std::int32_t day) {
       auto& s = self->state;
       s.day_done = self->make_response_promise();
-      self->request(s.policy, caf::infinite, decide_atom::value, day)
-          .then([=](const ProposedActions& proposals) {
-            auto& s = self->state;
-            s.today = s.sim->simulate_day(day, proposals, s.messages, args.options->on_delivered);
-            s.next_message = 0;
-            send_chunk_or_finish();
-          },
-          [=](caf::error& err) { self->state.day_done.deliver(std::move(err)); });
+      s.today = s.sim->step(day, s.messages, args.options->on_delivered);
+      s.next_message = 0;
+      send_chunk_or_finish();
       return s.day_done;
     },
     [=](twin_done_atom) {
@@ -135,19 +124,46 @@ caf::behavior shard_actor(caf::stateful_actor<ShardState>* self, ShardArgs args)
   };
 }
 
+// Everything of one arm the clock reads between days: the shards' memory (for the central
+// constraints) and the arm's budget and decision log.
+struct ArmMemory {
+  std::vector<std::shared_ptr<ShardMemory>> shards;
+};
+
 struct ClockState {
   bool ended = false;  // finished or failed: later down messages are expected
   std::vector<caf::actor> shards;
+  std::shared_ptr<ArmMemory> memory;
+  caf::actor policy;
+  policies::BudgetLedger budget;
+  bool logging = true;
   results::ArmResult result;
   results::DailyTotals today;
   std::size_t received = 0;
   std::vector<std::vector<results::CustomerResult>> parts;
 };
 
-caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf::actor> shards,
-                          std::string arm_name, int horizon, ArmRun* run) {
-  self->state.shards = std::move(shards);
-  self->state.result.name = std::move(arm_name);
+struct ClockArgs {
+  std::vector<caf::actor> shards;
+  std::shared_ptr<ArmMemory> memory;
+  caf::actor policy;
+  std::string arm_name;
+  std::string policy_kind;
+  int horizon = 0;
+  std::int64_t max_decision_rows = 0;
+  ArmRun* run = nullptr;
+};
+
+caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, ClockArgs args) {
+  ArmRun* run = args.run;
+  const int horizon = args.horizon;
+  const std::int64_t max_rows = args.max_decision_rows;
+  self->state.shards = std::move(args.shards);
+  self->state.memory = std::move(args.memory);
+  self->state.policy = args.policy;
+  self->state.logging = max_rows > 0;
+  self->state.result.name = std::move(args.arm_name);
+  self->state.result.policy = std::move(args.policy_kind);
   self->state.result.daily.reserve(horizon);
   // Any failure ends the arm with an error the caller sees, never with a silent hang.
   auto fail = [self, run](const std::string& why) {
@@ -155,11 +171,13 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
     if (st.ended) return;
     st.ended = true;
     for (auto& s : st.shards) self->send_exit(s, caf::exit_reason::user_shutdown);
+    self->send_exit(st.policy, caf::exit_reason::user_shutdown);
     run->done.set_exception(std::make_exception_ptr(std::runtime_error(why)));
     self->quit();
   };
   auto on_error = [self, fail](caf::error& err) { fail(self->system().render(err)); };
   for (auto& s : self->state.shards) self->monitor(s);
+  self->monitor(self->state.policy);
   self->set_down_handler([self, fail](caf::down_msg& down) {
     if (!self->state.ended) fail("a shard stopped: " + self->system().render(down.reason));
   });
@@ -169,6 +187,8 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
     for (auto& part : st.parts)
       st.result.customers.insert(st.result.customers.end(), part.begin(), part.end());
     for (auto& s : st.shards) self->send_exit(s, caf::exit_reason::user_shutdown);
+    self->send_exit(st.policy, caf::exit_reason::user_shutdown);
+    st.result.budget_exhausted_day = st.budget.exhausted_day;
     run->done.set_value(std::move(st.result));
     self->quit();
   };
@@ -185,27 +205,66 @@ caf::behavior clock_actor(caf::stateful_actor<ClockState>* self, std::vector<caf
           },
           on_error);
   };
+  // One day: the arm's policy proposes for every shard; the central constraints run shard
+  // by shard in customer id order (so the budget and the decision log do not depend on the
+  // sharding); then every shard steps its twins.
+  auto run_day = [self, horizon, on_error, collect, run](std::int32_t day) {
+    auto& st = self->state;
+    st.today = results::DailyTotals{};    st.today.day = day;
+    st.received = 0;
+    for (auto& shard : st.shards)
+      self->request(shard, caf::infinite, tick_atom::value, day)
+          .then([=](const results::DailyTotals& totals) {
+            auto& st = self->state;
+            st.today += totals;  // integer sums: the merge order does not matter
+            if (++st.received < st.shards.size()) return;
+            st.result.daily.push_back(st.today);
+            run->days_done.fetch_add(1, std::memory_order_relaxed);
+            if (day + 1 < horizon)
+              self->send(self, tick_atom::value, day + 1);
+            else
+              collect();
+          },
+          on_error);
+  };
   self->send(self, tick_atom::value, std::int32_t{0});
   return {
     [=](tick_atom, std::int32_t day) {
       auto& st = self->state;
-      st.today = results::DailyTotals{};
-      st.today.day = day;
-      st.received = 0;
-      for (auto& shard : st.shards)
-        self->request(shard, caf::infinite, tick_atom::value, day)
-            .then([=](const results::DailyTotals& totals) {
-              auto& st = self->state;
-              st.today += totals;  // integer sums: the merge order does not matter
-              if (++st.received < st.shards.size()) return;
-              st.result.daily.push_back(st.today);
-              run->days_done.fetch_add(1, std::memory_order_relaxed);
-              if (day + 1 < horizon)
-                self->send(self, tick_atom::value, day + 1);
-              else
-                collect();
-            },
-            on_error);
+      self->request(st.policy, caf::infinite, decide_atom::value, day)
+          .then([=](ArmProposals& proposals) {
+            auto& st = self->state;
+            try {
+              if (proposals.size() != st.memory->shards.size())
+                throw std::runtime_error("policy answered for the wrong number of shards");
+              auto& log = st.result.decisions;
+              const std::size_t before = log.size();
+              for (std::size_t k = 0; k < proposals.size(); ++k) {
+                auto& p = proposals[k];
+                std::stable_sort(p.begin(), p.end(),
+                                 [](const auto& a, const auto& b) { return a.index < b.index; });
+                st.memory->shards[k]->sim.enforce(day, p, &st.budget,
+                                                  st.logging ? &log : nullptr);
+              }
+              // Whole days only: the day that would pass the limit is dropped, and logging
+              // stops.
+              if (st.logging) {
+                if (static_cast<std::int64_t>(log.size()) > max_rows) {
+                  log.resize(before);
+                  log.shrink_to_fit();
+                  st.logging = false;
+                  st.result.decisions_truncated = true;
+                } else {
+                  st.result.decisions_days_logged = day + 1;
+                }
+              }
+            } catch (const std::exception& e) {
+              fail(std::string("constraints: ") + e.what());
+              return;
+            }
+            run_day(day);
+          },
+          on_error);
     },
   };
 }
@@ -268,13 +327,28 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
   for (int a = 0; a < static_cast<int>(arms.size()); ++a) {
     ArmRun run;
     auto result = run.done.get_future();
-    std::vector<caf::actor> shard_actors;
+    auto memory = std::make_shared<ArmMemory>();
+    std::vector<policies::ShardView> views;
     for (int k = 0; k < shards; ++k) {
-      ShardArgs args{&spec, a, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k]),
-                     &options};
-      shard_actors.push_back(sys.spawn(shard_actor, args));
+      memory->shards.push_back(std::make_shared<ShardMemory>(
+          spec, a, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k])));
+      views.push_back(memory->shards.back()->sim.view());
     }
-    sys.spawn(clock_actor, std::move(shard_actors), arms[a].name, spec.horizon_days, &run);
+    std::vector<caf::actor> shard_actors;
+    for (int k = 0; k < shards; ++k)
+      shard_actors.push_back(sys.spawn(shard_actor, ShardArgs{memory->shards[k], &options}));
+    std::shared_ptr<policies::Policy> policy = policies::make_policy(spec, a);
+    ClockArgs clock;
+    clock.shards = std::move(shard_actors);
+    clock.memory = memory;
+    clock.policy = sys.spawn(policies::policy_actor, policy, std::move(views),
+                             std::shared_ptr<const void>(memory));
+    clock.arm_name = arms[a].name;
+    clock.policy_kind = core::policy_kind_name(arms[a].policy.kind);
+    clock.horizon = spec.horizon_days;
+    clock.max_decision_rows = spec.outputs.decisions_max_rows;
+    clock.run = &run;
+    sys.spawn(clock_actor, std::move(clock));
     const auto interval = std::chrono::duration<double>(options.progress_interval_s);
     while (result.wait_for(interval) != std::future_status::ready)
       report(a, run.days_done.load(std::memory_order_relaxed));
@@ -305,30 +379,49 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
   shards = static_cast<int>(std::min<std::uint32_t>(std::max(1, shards), std::max<std::uint32_t>(1, spec.population.size)));
   const auto bounds = shard_bounds(spec.population.size, shards);
   std::vector<std::unique_ptr<ShardSimulator>> sims;
-  std::vector<std::unique_ptr<policies::Policy>> policies;
+  std::vector<policies::ShardView> views;
   for (int k = 0; k < shards; ++k) {
     sims.push_back(std::make_unique<ShardSimulator>(
         spec, arm, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k])));
-    policies.push_back(policies::make_policy(spec.experiment.arms[arm].policy));
+    views.push_back(sims.back()->view());
   }
+  auto policy = policies::make_policy(spec, arm);
+  policies::BudgetLedger budget;
+  bool logging = spec.outputs.decisions_max_rows > 0;
   results::ArmResult result;
   result.name = spec.experiment.arms[arm].name;
+  result.policy = core::policy_kind_name(spec.experiment.arms[arm].policy.kind);
   if (twin_messages != nullptr) *twin_messages = 0;
-  ProposedActions proposals;
+  policies::ArmProposals proposals;
   Messages messages;
   for (std::int32_t day = 0; day < spec.horizon_days; ++day) {
     results::DailyTotals today;
     today.day = day;
+    proposals.clear();
+    policy->decide_arm(day, views, proposals);
+    const std::size_t before = result.decisions.size();
+    for (int k = 0; k < shards; ++k) {
+      auto& p = proposals[k];
+      std::stable_sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+      sims[k]->enforce(day, p, &budget, logging ? &result.decisions : nullptr);
+    }
+    if (logging && static_cast<std::int64_t>(result.decisions.size()) > spec.outputs.decisions_max_rows) {
+      result.decisions.resize(before);
+      result.decisions.shrink_to_fit();
+      result.decisions_truncated = true;
+      logging = false;
+    } else if (logging) {
+      result.decisions_days_logged = day + 1;
+    }
     for (int k = 0; k < shards; ++k) {
       auto& sim = *sims[k];
-      proposals.clear();
-      policies[k]->decide(day, sim.view(), proposals);
-      today += sim.simulate_day(day, proposals, messages);
+      today += sim.step(day, messages);
       if (twin_messages != nullptr) *twin_messages += static_cast<std::int64_t>(messages.size());
       for (const auto& [i, msg] : messages) twins::apply_day(*sim.twin(i), msg);
     }
     result.daily.push_back(today);
   }
+  result.budget_exhausted_day = budget.exhausted_day;
   for (auto& sim : sims) sim->collect(result.customers);
   return result;
 }

@@ -34,6 +34,12 @@ std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm
 }
 
 namespace {
+core::ChannelArray<core::Micros> channel_costs(const core::ScenarioSpec& spec) {
+  core::ChannelArray<core::Micros> cost{};
+  for (const auto& ch : spec.channels) cost[core::index_of(ch.channel)] = core::to_micros(ch.cost);
+  return cost;
+}
+
 std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec,
                                                   std::uint64_t first, std::size_t count) {
   switch (spec.model.kind) {
@@ -54,7 +60,7 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
     : spec_(spec),
       first_customer_(first_customer),
       model_(make_model(spec, first_customer, count)),
-      caps_(spec.constraints, spec.offers),
+      caps_(spec.constraints, spec.offers, channel_costs(spec)),
       twins_(count),
       ledgers_(count),
       segments_(count),
@@ -62,7 +68,8 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
       actions_(count),
       outcomes_(count) {
   for (std::size_t i = 0; i < count; ++i) segments_[i] = model_->segment(i);
-  for (const auto& ch : spec.channels) channel_cost_[core::index_of(ch.channel)] = core::to_micros(ch.cost);
+  channel_cost_ = channel_costs(spec);
+  if (caps_.tracks_offers()) offer_days_.assign(count * caps_.offer_count(), core::kNoDay);
   active_ = 0;
   for (std::size_t i = 0; i < count; ++i) active_ += eligible_.empty() || eligible_[i] ? 1 : 0;
 }
@@ -75,21 +82,41 @@ policies::ShardView ShardSimulator::view() const {
   v.ledgers = ledgers_.data();
   v.segments = segments_.data();
   v.eligible = eligible_.empty() ? nullptr : eligible_.data();
+  v.model = model_.get();
+  v.last_actions = actions_.data();
+  v.last_outcomes = outcomes_.data();
   return v;
+}
+
+void ShardSimulator::enforce(std::int32_t day, const std::vector<core::ProposedAction>& proposals,
+                             policies::BudgetLedger* budget,
+                             std::vector<core::DecisionRecord>* log) {
+  blocked_ = policies::CapCounts{};
+  const std::uint8_t* eligible = eligible_.empty() ? nullptr : eligible_.data();
+  caps_.enforce(day, proposals, ledgers_.data(), twins_.data(), eligible, twins_.size(),
+                actions_.data(), blocked_, budget != nullptr ? budget : &own_budget_,
+                offer_days_.empty() ? nullptr : offer_days_.data(), log, first_customer_);
 }
 
 results::DailyTotals ShardSimulator::simulate_day(
     std::int32_t day, const std::vector<core::ProposedAction>& proposals,
     std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
     const DeliveryObserver& before_ledger) {
+  enforce(day, proposals, nullptr);
+  return step(day, messages, before_ledger);
+}
+
+results::DailyTotals ShardSimulator::step(
+    std::int32_t day, std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
+    const DeliveryObserver& before_ledger) {
   results::DailyTotals totals;
   totals.day = day;
-  policies::CapCounts blocked;
   const std::uint8_t* eligible = eligible_.empty() ? nullptr : eligible_.data();
-  caps_.enforce(day, proposals, ledgers_.data(), twins_.data(), eligible, twins_.size(),
-                actions_.data(), blocked);
-  totals.blocked_by_caps = blocked.blocked_by_caps;
-  totals.blocked_by_consent = blocked.blocked_by_consent;
+  totals.blocked_by_caps = blocked_.blocked_by_caps;
+  totals.blocked_by_consent = blocked_.blocked_by_consent;
+  totals.blocked_by_budget = blocked_.blocked_by_budget;
+  totals.blocked_by_rules = blocked_.blocked_by_rules;
+  blocked_ = policies::CapCounts{};
 
   model_->step(day, twins_.data(), ledgers_.data(), actions_.data(), outcomes_.data());
 

@@ -90,6 +90,8 @@ void write_arm(H5::H5File& file, const ArmResult& arm) {
   typed_column(daily, "active", kI64, d, [](const D& x) { return x.active; });
   typed_column(daily, "blocked_by_caps", kI64, d, [](const D& x) { return x.blocked_by_caps; });
   typed_column(daily, "blocked_by_consent", kI64, d, [](const D& x) { return x.blocked_by_consent; });
+  typed_column(daily, "blocked_by_budget", kI64, d, [](const D& x) { return x.blocked_by_budget; });
+  typed_column(daily, "blocked_by_rules", kI64, d, [](const D& x) { return x.blocked_by_rules; });
 
   auto customers = file.createGroup("/arms/" + arm.name + "/customers");
   const auto& c = arm.customers;
@@ -108,6 +110,31 @@ void write_arm(H5::H5File& file, const ArmResult& arm) {
   typed_column(customers, "unsubscribes", kU32, c, [](const C& x) { return x.unsubscribes; });
   typed_column(customers, "active_at_end", H5::PredType::NATIVE_UINT8, c,
                [](const C& x) { return x.active_at_end; });
+
+  auto group = file.openGroup("/arms/" + arm.name);
+  string_attribute(group, "policy", arm.policy);
+  number_attribute(group, "budget_exhausted_day", kI32, arm.budget_exhausted_day);
+  auto decisions = file.createGroup("/arms/" + arm.name + "/decisions");
+  number_attribute(decisions, "days_logged", kI32, arm.decisions_days_logged);
+  number_attribute(decisions, "truncated", H5::PredType::NATIVE_UINT8,
+                   static_cast<std::uint8_t>(arm.decisions_truncated ? 1 : 0));
+  std::vector<std::string> statuses;
+  for (int k = 0; k < core::kDecisionStatusCount; ++k)
+    statuses.emplace_back(core::decision_status_name(static_cast<core::DecisionStatus>(k)));
+  strings_attribute(decisions, "status_names", statuses);
+  const auto& r = arm.decisions;
+  using R = core::DecisionRecord;
+  typed_column(decisions, "customer_id", H5::PredType::NATIVE_UINT64, r,
+               [](const R& x) { return x.customer_id; });
+  typed_column(decisions, "day", kI32, r, [](const R& x) { return x.day; });
+  typed_column(decisions, "channel", kI32, r, [](const R& x) { return std::int32_t{x.channel}; });
+  typed_column(decisions, "message", kI32, r, [](const R& x) { return std::int32_t{x.message}; });
+  typed_column(decisions, "offer", kI32, r, [](const R& x) { return std::int32_t{x.offer}; });
+  typed_column(decisions, "propensity", kF64, r,
+               [](const R& x) { return static_cast<double>(x.propensity); });
+  typed_column(decisions, "status", kU8, r,
+               [](const R& x) { return static_cast<std::uint8_t>(x.status); });
+  typed_column(decisions, "cost", kF64, r, [&](const R& x) { return money(x.cost); });
 }
 
 void write_summary(H5::H5File& file, const std::vector<SummaryRow>& rows) {
@@ -125,6 +152,57 @@ void write_summary(H5::H5File& file, const std::vector<SummaryRow>& rows) {
 }
 
 }  // namespace
+
+void write_decisions_csv(const RunResults& results, const DecisionNames& names,
+                         const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string tmp = path + ".tmp";
+  {
+    std::FILE* out = std::fopen(tmp.c_str(), "w");
+    if (out == nullptr) throw ResultsFileError(path + ": cannot write the decision log");
+    std::fputs("customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost\n", out);
+    const auto name = [](const std::vector<std::string>& list, int i) -> const char* {
+      return i >= 0 && static_cast<std::size_t>(i) < list.size() ? list[i].c_str() : "";
+    };
+    const char* channels[] = {"email", "sms", "push"};
+    // Rows in day order across arms, as a production log would be.
+    std::int32_t last_day = -1;
+    for (const auto& arm : results.arms)
+      for (const auto& d : arm.decisions) last_day = std::max(last_day, d.day);
+    std::vector<std::size_t> at(results.arms.size(), 0);
+    for (std::int32_t day = 0; day <= last_day; ++day) {
+      char date[32];
+      const auto t = names.start + static_cast<std::int64_t>(day) * core::kSecondsPerDay;
+      const std::time_t tt = static_cast<std::time_t>(t);
+      std::tm tm{};
+      gmtime_r(&tt, &tm);
+      std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      for (std::size_t a = 0; a < results.arms.size(); ++a) {
+        const auto& arm = results.arms[a];
+        auto& i = at[a];
+        for (; i < arm.decisions.size() && arm.decisions[i].day == day; ++i) {
+          const auto& d = arm.decisions[i];
+          if (d.status != core::DecisionStatus::delivered) continue;  // not taken
+          std::fprintf(out, "%llu,%s,%s,%s,%s,%s,%s,%.9g,%.6f\n",
+                       static_cast<unsigned long long>(d.customer_id), date, arm.name.c_str(),
+                       arm.policy.c_str(), d.channel >= 0 ? channels[d.channel] : "",
+                       name(names.messages, d.message), name(names.offers, d.offer),
+                       static_cast<double>(d.propensity), core::from_micros(d.cost));
+        }
+      }
+    }
+    const bool ok = std::fflush(out) == 0 && !std::ferror(out);
+    std::fclose(out);
+    if (!ok) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw ResultsFileError(path + ": cannot write the decision log");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw ResultsFileError(path + ": " + ec.message());
+}
 
 void write_results_file(const RunResults& results, const std::string& path) {
   h5::write_file_atomically(path, "results", [&](H5::H5File& file) {

@@ -20,6 +20,8 @@ DailyTotals& DailyTotals::operator+=(const DailyTotals& o) {
   active += o.active;
   blocked_by_caps += o.blocked_by_caps;
   blocked_by_consent += o.blocked_by_consent;
+  blocked_by_budget += o.blocked_by_budget;
+  blocked_by_rules += o.blocked_by_rules;
   return *this;
 }
 

@@ -53,7 +53,7 @@ const Keys kConstraintKeys{"max_per_day", "max_per_week", "max_per_week_by_chann
 const Keys kExperimentKeys{"design", "control", "holdout_share", "arms"};
 const Keys kArmKeys{"name", "policy"};
 const Keys kPolicyKeys{"kind", "channel", "offer", "every_days", "start_day", "segments"};
-const Keys kOutputKeys{"results"};
+const Keys kOutputKeys{"results", "decisions", "decisions_max_rows"};
 const Keys kChannelNames{"email", "sms", "push"};
 const Keys kPolicyKinds{"none", "batch_and_blast"};
 const Keys kDesigns{"paired", "split"};
@@ -751,6 +751,18 @@ class Loader {
         if (v.empty()) error(*r, "outputs.results", "expected a file path, found an empty string");
         else spec_.outputs.results = v;
       }
+    }
+    if (const auto* r = find(e, "decisions")) {
+      std::string v;
+      if (read_string(*r, "outputs.decisions", v)) {
+        if (v.empty()) error(*r, "outputs.decisions", "expected a file path, found an empty string");
+        else spec_.outputs.decisions_csv = v;
+      }
+    }
+    if (const auto* r = find(e, "decisions_max_rows")) {
+      long long v = 0;
+      if (read_int_ranged(*r, "outputs.decisions_max_rows", v, 0, 1000000000))
+        spec_.outputs.decisions_max_rows = v;
     }
   }
 

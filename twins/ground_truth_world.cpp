@@ -47,6 +47,19 @@ CustomerTraits draw_traits(const core::WorldSpec& world, std::uint64_t seed,
   const double h = world.heterogeneity;
   t.visit_factor = static_cast<float>(std::exp(h * rng.normal() - 0.5 * h * h));
   t.base_visit = std::min(seg.visit_rate * t.visit_factor, kMaxBaseVisit);
+  if (!world.categories.empty()) {
+    // Its own stream, so worlds without categories draw exactly as before.
+    const double u = RandomStream(seed, customer, core::kNoDay, Purpose::category).uniform();
+    double cumulative = 0.0;
+    t.category = static_cast<std::int8_t>(world.categories.size() - 1);
+    for (std::size_t k = 0; k + 1 < world.categories.size(); ++k) {
+      cumulative += world.categories[k].share;
+      if (u < cumulative) {
+        t.category = static_cast<std::int8_t>(k);
+        break;
+      }
+    }
+  }
   return t;
 }
 
@@ -61,11 +74,16 @@ GroundTruthWorld::GroundTruthWorld(const core::WorldSpec& world, std::uint64_t s
 }
 
 double GroundTruthWorld::visit_probability(const CustomerTraits& t, bool noticed,
-                                           double fatigue) const {
+                                           double fatigue, int message) const {
   if (!noticed || t.effect == EffectType::indifferent) return t.base_visit;
   const double base = logit(t.base_visit);
-  if (t.effect == EffectType::persuadable)
-    return sigmoid(base + world_.contact_lift * std::exp(-world_.fatigue_strength * fatigue));
+  if (t.effect == EffectType::persuadable) {
+    double relevance = 1.0;
+    if (message >= 0 && t.category >= 0)
+      relevance = message == t.category ? world_.relevance_match : world_.relevance_mismatch;
+    return sigmoid(base + relevance * world_.contact_lift *
+                              std::exp(-world_.fatigue_strength * fatigue));
+  }
   return sigmoid(base - world_.annoyance_penalty);
 }
 
@@ -115,7 +133,7 @@ void GroundTruthWorld::step(std::int32_t day, const core::TwinState* twins,
         fatigue = ledgers[i].fatigue_at(day, half_life);
       }
     }
-    const double p_visit = visit_probability(t, noticed, fatigue);
+    const double p_visit = visit_probability(t, noticed, fatigue, action.message);
     if (RandomStream(seed_, id, day, Purpose::visit).uniform() < p_visit) {
       out.flags |= DayOutcome::kVisit;
       const double discount = noticed ? action.discount : 0.0;
@@ -154,7 +172,7 @@ ExpectedDay GroundTruthWorld::expected_day(std::size_t i, std::int32_t day,
   // Average over the notice draw: noticed with p_notice, not noticed otherwise.
   const auto part = [&](bool noticed, double weight) {
     if (weight == 0.0) return;
-    const double v = visit_probability(t, noticed, fatigue);
+    const double v = visit_probability(t, noticed, fatigue, action.message);
     const double d = noticed ? discount : 0.0;
     const double b = purchase_probability(t, d);
     e.visit += weight * v;

@@ -82,12 +82,14 @@ TEST_F(CliTest, ResultsAreIdenticalForAnyThreadsAndShards) {
   ASSERT_EQ(arms, list_group(path("b.h5"), "/arms"));
   int compared = 0;
   for (const auto& arm : arms) {
-    const std::string group = "/arms/" + arm + "/customers";
-    for (const auto& column : list_group(path("a.h5"), group)) {
-      EXPECT_EQ(read_column(path("a.h5"), group + "/" + column),
-                read_column(path("b.h5"), group + "/" + column))
-          << group << "/" << column;
-      ++compared;
+    for (const std::string part : {"customers", "daily", "decisions"}) {
+      const std::string group = "/arms/" + arm + "/" + part;
+      for (const auto& column : list_group(path("a.h5"), group)) {
+        EXPECT_EQ(read_column(path("a.h5"), group + "/" + column),
+                  read_column(path("b.h5"), group + "/" + column))
+            << group << "/" << column;
+        ++compared;
+      }
     }
   }
   for (const auto& column : list_group(path("a.h5"), "/summary")) {
@@ -137,4 +139,43 @@ TEST_F(CliTest, QuickstartShowsTheExpectedEffects) {
   EXPECT_EQ(control_unsubscribes, 0.0);
   const auto sha = mirror::results::read_string_attribute(path("q.h5"), "/meta", "scenario_sha256");
   EXPECT_EQ(sha.size(), 64u);
+}
+
+// The simulated decision log: one row per proposal in the results file (delivered or
+// blocked), the delivered ones as canonical decisions CSV that `mirror ingest` reads with
+// nothing quarantined.
+TEST_F(CliTest, DecisionLogIsWrittenAndIngestsCleanly) {
+  auto r = mirror("run tests/integration/small.yaml --quiet --out " + path("d.h5") +
+                  " --decisions " + path("decisions.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto status = read_column(path("d.h5"), "/arms/sms/decisions/status");
+  const auto day = read_column(path("d.h5"), "/arms/sms/decisions/day");
+  const auto customer = read_column(path("d.h5"), "/arms/sms/decisions/customer_id");
+  const auto propensity = read_column(path("d.h5"), "/arms/sms/decisions/propensity");
+  // sms every 2 days to 2,000 customers for 28 days: 14 days x 2,000 proposals.
+  ASSERT_EQ(status.size(), 14u * 2000u);
+  double delivered = 0, blocked = 0;
+  for (std::size_t i = 0; i < status.size(); ++i) {
+    (status[i] == 0 ? delivered : blocked) += 1;
+    EXPECT_EQ(propensity[i], 1.0);
+    if (i > 0) ASSERT_TRUE(day[i - 1] < day[i] || (day[i - 1] == day[i] && customer[i - 1] < customer[i]));
+  }
+  // max_per_week 2: at most 2 of the 4 proposals in any week get through.
+  double contacts = 0;
+  for (double c : read_column(path("d.h5"), "/arms/sms/daily/contacts")) contacts += c;
+  EXPECT_EQ(delivered, contacts);
+  EXPECT_GT(blocked, 0);
+  EXPECT_TRUE(read_column(path("d.h5"), "/arms/control/decisions/day").empty());
+
+  std::ifstream csv(path("decisions.csv"));
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost");
+  std::string first;
+  std::getline(csv, first);
+  EXPECT_NE(first.find(",2024-01-01T00:00:00Z,"), std::string::npos) << first;
+  auto in = mirror("ingest --format decisions --input " + path("decisions.csv") + " --out " +
+                   path("store.h5"));
+  EXPECT_EQ(in.exit_code, 0) << in.out;
+  EXPECT_NE(in.out.find("+ 0 quarantined"), std::string::npos) << in.out;
 }

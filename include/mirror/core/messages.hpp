@@ -17,8 +17,10 @@ using twin_done_atom = caf::atom_constant<caf::atom("twindone")>;  // twin -> sh
 using collect_atom = caf::atom_constant<caf::atom("collect")>;    // clock -> shard: totals
 
 using ProposedActions = std::vector<core::ProposedAction>;
+using ArmProposals = std::vector<ProposedActions>;  // one per shard
 
 }  // namespace mirror
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mirror::core::TwinDay)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mirror::ProposedActions)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mirror::ArmProposals)

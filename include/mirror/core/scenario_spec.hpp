@@ -28,9 +28,21 @@ struct SegmentSpec {
   double churn_rate = 0.002;       // daily hazard of leaving for good
 };
 
+// A product category a contact can be about (the message of a campaign). Each customer of
+// the ground-truth world prefers one category (hidden, drawn by `share`); a persuadable's
+// contact lift is multiplied by relevance_match when the contact is about that category
+// and by relevance_mismatch when it is about another one. Generic contacts: factor 1.
+struct CategorySpec {
+  std::string name;
+  double share = 1.0;  // share of customers who prefer it; the shares sum to 1
+};
+
 // Parameters of the ground-truth world shared by all segments.
 struct WorldSpec {
   std::vector<SegmentSpec> segments;  // at least one; defaults in default_world()
+  std::vector<CategorySpec> categories;  // none by default: contacts are generic
+  double relevance_match = 1.0;
+  double relevance_mismatch = 1.0;
   double contact_lift = 1.5;         // visit logit gained by a persuadable who notices a contact
   double annoyance_penalty = 1.0;    // visit logit lost by an annoyed customer who notices one
   double annoyed_multiplier = 3.0;   // churn and unsubscribe hazard multiplier on a day an
@@ -77,18 +89,73 @@ struct ContactCapsSpec {
   int max_per_day = 1;   // 0 or 1: a twin receives at most one action a day
   int max_per_week = -1; // any channel, rolling 7 days
   ChannelArray<int> max_per_week_by_channel{-1, -1, -1};
+  int max_per_month = -1;  // any channel, rolling 30 days
+  ChannelArray<int> max_per_month_by_channel{-1, -1, -1};
+  // No contact on these weekdays (bit w: weekday w, 0 = Monday; day 0 is a Monday) and
+  // on these days of the run.
+  std::uint8_t quiet_weekdays = 0;
+  std::vector<std::int32_t> quiet_days;  // sorted
+  // Marketing budget of the run in currency units, -1 = none: a contact that would take
+  // the spend over the budget is not delivered (checked in customer order each day).
+  double budget = -1.0;
+  ChannelArray<double> budget_by_channel{-1.0, -1.0, -1.0};
+  // Not the same offer to a customer twice within this many days (0 = no rule).
+  int offer_repeat_days = 0;
+};
+
+// One action a policy may choose: a channel, an offer (-1 = none) and a message (a world
+// category, -1 = generic).
+struct CampaignSpec {
+  Channel channel = Channel::email;
+  int offer = -1;
+  int message = -1;
+};
+
+// seed 004: a discount level by predicted value tier.
+struct ClvTierSpec {
+  double min_value = 0.0;  // predicted margin over value_horizon_days, currency units
+  int offer = -1;
 };
 
 struct PolicySpec {
-  enum class Kind { none, batch_and_blast };
+  enum class Kind {
+    none,
+    batch_and_blast,
+    propensity_top_k,
+    uplift,
+    fatigue_aware,
+    clv_tiered_discount,
+    epsilon_greedy,
+    thompson,
+  };
   Kind kind = Kind::none;
-  // batch_and_blast only:
+  // batch_and_blast, propensity_top_k, clv_tiered_discount: the one channel and message
   Channel channel = Channel::email;
   int offer = -1;                 // index into ScenarioSpec::offers; -1 = no offer
+  int message = -1;               // index into world.categories; -1 = generic
   int every_days = 7;             // contact on days start_day, start_day + every_days, ...
   int start_day = 0;
   std::vector<int> segments;      // indices into world.segments; empty = everyone
+  // uplift, fatigue_aware, epsilon_greedy, thompson: the candidate actions
+  std::vector<CampaignSpec> campaigns;
+  // propensity_top_k: the top `share` of the arm's customers, or the top `top_k`, each day
+  double share = -1.0;
+  std::int64_t top_k = -1;
+  // fatigue_aware: at most max_per_week messages a week (1 a day); per-campaign daily volume
+  int max_per_week = 3;
+  std::int64_t campaign_daily_limit = -1;
+  double min_score = 0.0;         // fatigue_aware: minimum propensity; uplift: minimum gain
+  double unsubscribe_cost = 0.0;  // uplift: value lost per expected unsubscribe
+  // clv_tiered_discount
+  std::vector<ClvTierSpec> tiers;  // ascending min_value
+  double min_churn_risk = 0.0;     // daily churn hazard at least this
+  int value_horizon_days = 90;
+  // epsilon_greedy, thompson: learn per segment; "no action" is one of the arms
+  double epsilon = 0.1;
+  bool include_none = true;
 };
+
+const char* policy_kind_name(PolicySpec::Kind k);
 
 struct ArmSpec {
   std::string name;
@@ -110,6 +177,10 @@ const char* metric_name(Metric m);
 
 struct OutputsSpec {
   std::string results;  // HDF5 path; default "results/<name>.h5"
+  std::string decisions_csv;  // the decision log as canonical decisions CSV; "" = none
+  // Rows of the decision log kept per arm (in memory, then in the results file); logging
+  // stops at the last whole day that fits. 0 = no decision log.
+  std::int64_t decisions_max_rows = 5000000;
 };
 
 struct ScenarioSpec {

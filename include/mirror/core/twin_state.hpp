@@ -65,6 +65,7 @@ struct TwinState {
 // The action a twin receives on a day, after the constraints. channel < 0: no action.
 struct DayAction {
   std::int8_t channel = -1;
+  std::int8_t message = -1;  // index into the world's categories (what the contact is about); -1 = generic
   std::int16_t offer = -1;  // index into the scenario's offers; -1 = no offer
   float discount = 0.0f;    // that offer's discount, so models need not know the offer list
 
@@ -104,6 +105,10 @@ struct ProposedAction {
   Channel channel = Channel::email;
   std::int16_t offer = -1;
   float propensity = 1.0f;
+  std::int8_t message = -1;  // index into the world's categories; -1 = generic
+  // The policy chose "no action" for this customer (a randomised policy's explicit choice,
+  // logged with its propensity for OPE); never delivered, never blocked.
+  bool hold = false;
 };
 
 }  // namespace mirror::core

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "mirror/core/decision_record.hpp"
 #include "mirror/core/scenario_spec.hpp"
 #include "mirror/core/twin_state.hpp"
 #include "mirror/policies/contact_caps.hpp"
@@ -34,15 +35,28 @@ class ShardSimulator {
   core::TwinState* twin(std::size_t i) { return &twins_[i]; }
   const core::ContactLedger& ledger(std::size_t i) const { return ledgers_[i]; }
 
-  // Runs day `day` given the policy's proposals: constraints, the model for the whole
-  // shard, the contact ledger, the day's totals. Fills `messages` with what each twin
-  // that something reached must be told (a noticed contact, a visit, a purchase, an
-  // unsubscribe, churn; nothing else) and returns the totals. The twins' state must be
-  // updated (by the twins) before the next call. If `before_ledger` is given, it is
-  // called for every delivered action with the ledger and twin as they were before it.
+  // Applies the central constraints to the day's proposals for this shard: sets the
+  // day's actions, counts refusals, charges `budget` (the arm's, checked in customer
+  // order; null = the shard's own, for single-shard use) and appends one record per
+  // proposal to `log` (if given). The engine calls it for every shard in customer id order
+  // before any shard steps the day.
+  void enforce(std::int32_t day, const std::vector<core::ProposedAction>& proposals,
+               policies::BudgetLedger* budget, std::vector<core::DecisionRecord>* log = nullptr);
+
+  // Runs day `day` with the actions enforce() set: the model for the whole shard, the
+  // contact ledger, the day's totals. Fills `messages` with what each twin that something
+  // reached must be told (a noticed contact, a visit, a purchase, an unsubscribe, churn;
+  // nothing else) and returns the totals. The twins' state must be updated (by the twins)
+  // before the next day. If `before_ledger` is given, it is called for every delivered
+  // action with the ledger and twin as they were before it.
   using DeliveryObserver =
       std::function<void(std::int32_t day, std::uint64_t customer, const core::ContactLedger&,
                          const core::TwinState&, const core::DayAction&)>;
+  results::DailyTotals step(std::int32_t day,
+                            std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
+                            const DeliveryObserver& before_ledger = {});
+
+  // enforce() with the shard's own budget, then step(): one shard on its own.
   results::DailyTotals simulate_day(std::int32_t day,
                                     const std::vector<core::ProposedAction>& proposals,
                                     std::vector<std::pair<std::uint32_t, core::TwinDay>>& messages,
@@ -62,6 +76,9 @@ class ShardSimulator {
   std::vector<std::uint8_t> eligible_;  // empty = every customer is in the arm
   std::vector<core::DayAction> actions_;
   std::vector<core::DayOutcome> outcomes_;
+  std::vector<std::int32_t> offer_days_;  // offer-repeat rule only: size x offers, last day sent
+  policies::CapCounts blocked_;           // today's refusals, from enforce()
+  policies::BudgetLedger own_budget_;     // simulate_day() only
   core::ChannelArray<core::Micros> channel_cost_{};
   std::int64_t active_ = 0;  // active customers of the arm
 };

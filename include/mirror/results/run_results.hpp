@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "mirror/core/channel.hpp"
+#include "mirror/core/decision_record.hpp"
 #include "mirror/core/money.hpp"
+#include "mirror/core/random.hpp"
 #include "mirror/core/scenario_spec.hpp"
 
 namespace mirror::results {
@@ -27,6 +29,8 @@ struct DailyTotals {
   std::int64_t active = 0;          // active customers at the end of the day
   std::int64_t blocked_by_caps = 0;     // proposed actions the contact caps refused
   std::int64_t blocked_by_consent = 0;  // proposed actions on a channel without consent
+  std::int64_t blocked_by_budget = 0;   // proposed actions the spent budget refused
+  std::int64_t blocked_by_rules = 0;    // quiet days and the offer-repeat rule
 
   DailyTotals& operator+=(const DailyTotals& other);
 };
@@ -50,8 +54,15 @@ struct CustomerResult {
 
 struct ArmResult {
   std::string name;
+  std::string policy;                      // the policy kind
   std::vector<DailyTotals> daily;          // one per day, in day order
   std::vector<CustomerResult> customers;   // the arm's customers, in customer id order
+  // The decision log: every proposal, in (day, customer id) order, up to the run's row
+  // limit; whole days only (decisions_days_logged days from day 0).
+  std::vector<core::DecisionRecord> decisions;
+  std::int32_t decisions_days_logged = 0;
+  bool decisions_truncated = false;
+  std::int32_t budget_exhausted_day = core::kNoDay;
 };
 
 // One row of the summary table: an arm's metric, per customer.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "mirror/core/outcome_query.hpp"
 #include "mirror/core/scenario_spec.hpp"
 #include "mirror/core/twin_state.hpp"
 
@@ -13,8 +14,9 @@ namespace mirror::twins {
 // One instance per shard; it holds the latent state of the shard's customers in
 // contiguous buffers. Implementations draw every random number from
 // core::RandomStream(seed, customer_id, day, purpose) so that results do not depend on how
-// customers are split into shards.
-class BehaviourModel {
+// customers are split into shards. Models that can say what a customer is expected to do
+// under an action override core::OutcomeQuery::expected_outcome (policies use it).
+class BehaviourModel : public core::OutcomeQuery {
  public:
   virtual ~BehaviourModel() = default;
 

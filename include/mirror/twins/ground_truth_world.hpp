@@ -19,19 +19,12 @@ struct CustomerTraits {
   EffectType effect = EffectType::indifferent;
   float visit_factor = 1.0f;  // log-normal heterogeneity of the visit rate, mean 1
   double base_visit = 0.0;    // P(visit) without marketing: min(visit_rate * factor, 0.999)
+  std::int8_t category = -1;  // preferred category (hidden); -1 when the world has none
 };
 
 // The world's true probabilities and expectations for one customer-day, averaged over
 // whether the customer notices the action. The yardstick for samplers and learned models.
-struct ExpectedDay {
-  double notice = 0.0;
-  double visit = 0.0;
-  double purchase = 0.0;  // P(visit and purchase)
-  double revenue = 0.0;   // expected net revenue
-  double margin = 0.0;
-  double unsubscribe = 0.0;
-  double churn = 0.0;
-};
+using ExpectedDay = core::ExpectedOutcome;
 
 CustomerTraits draw_traits(const core::WorldSpec& world, std::uint64_t seed,
                            std::uint64_t customer);
@@ -53,13 +46,20 @@ class GroundTruthWorld final : public BehaviourModel {
   ExpectedDay expected_day(std::size_t i, std::int32_t day, const core::TwinState& twin,
                            const core::ContactLedger& ledger,
                            const core::DayAction& action) const;
+  bool expected_outcome(std::size_t i, std::int32_t day, const core::TwinState& twin,
+                        const core::ContactLedger& ledger, const core::DayAction& action,
+                        core::ExpectedOutcome& out) const override {
+    out = expected_day(i, day, twin, ledger, action);
+    return true;
+  }
 
  private:
   struct SegmentParams {
     double purchase_logit;
     double purchase_rate;
   };
-  double visit_probability(const CustomerTraits& t, bool noticed, double fatigue) const;
+  double visit_probability(const CustomerTraits& t, bool noticed, double fatigue,
+                           int message) const;
   double purchase_probability(const CustomerTraits& t, double discount) const;
   double unsubscribe_probability(const CustomerTraits& t, core::Channel c, double fatigue) const;
   double churn_probability(const CustomerTraits& t, bool noticed) const;

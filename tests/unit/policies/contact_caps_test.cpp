@@ -23,9 +23,9 @@ TEST(ContactCaps, WeeklyCapCountsTheLastSevenDays) {
   const core::TwinState t;
   l.contacts.record(0, Channel::email);
   l.contacts.record(3, Channel::sms);
-  EXPECT_EQ(c.check(5, l, t, Channel::email, 0), Verdict::capped);  // 2 in days 0..5
-  EXPECT_EQ(c.check(6, l, t, Channel::email, 0), Verdict::capped);  // days 0..6 still hold 2
-  EXPECT_EQ(c.check(7, l, t, Channel::email, 0), Verdict::allowed); // day 0 left the window
+  EXPECT_EQ(c.check(5, l, t, Channel::email, 0), Verdict::blocked_by_caps);  // 2 in days 0..5
+  EXPECT_EQ(c.check(6, l, t, Channel::email, 0), Verdict::blocked_by_caps);  // days 0..6 still hold 2
+  EXPECT_EQ(c.check(7, l, t, Channel::email, 0), Verdict::delivered); // day 0 left the window
 }
 
 TEST(ContactCaps, ChannelCapIsPerChannel) {
@@ -33,9 +33,9 @@ TEST(ContactCaps, ChannelCapIsPerChannel) {
   core::ContactLedger l;
   const core::TwinState t;
   l.contacts.record(2, Channel::sms);
-  EXPECT_EQ(c.check(4, l, t, Channel::sms, 0), Verdict::capped);
-  EXPECT_EQ(c.check(4, l, t, Channel::email, 0), Verdict::allowed);
-  EXPECT_EQ(c.check(9, l, t, Channel::sms, 0), Verdict::allowed);
+  EXPECT_EQ(c.check(4, l, t, Channel::sms, 0), Verdict::blocked_by_caps);
+  EXPECT_EQ(c.check(4, l, t, Channel::email, 0), Verdict::delivered);
+  EXPECT_EQ(c.check(9, l, t, Channel::sms, 0), Verdict::delivered);
 }
 
 TEST(ContactCaps, ConsentComesFirst) {
@@ -43,13 +43,13 @@ TEST(ContactCaps, ConsentComesFirst) {
   core::TwinState t;
   const core::ContactLedger l;
   t.consent_mask = 0b110;  // unsubscribed from email
-  EXPECT_EQ(c.check(0, l, t, Channel::email, 0), Verdict::no_consent);
-  EXPECT_EQ(c.check(0, l, t, Channel::sms, 0), Verdict::allowed);
+  EXPECT_EQ(c.check(0, l, t, Channel::email, 0), Verdict::blocked_by_consent);
+  EXPECT_EQ(c.check(0, l, t, Channel::sms, 0), Verdict::delivered);
 }
 
 TEST(ContactCaps, ZeroPerDayBlocksEverything) {
   policies::ContactCaps c(caps(0, -1), kOffers);
-  EXPECT_EQ(c.check(0, core::ContactLedger{}, core::TwinState{}, Channel::push, 0), Verdict::capped);
+  EXPECT_EQ(c.check(0, core::ContactLedger{}, core::TwinState{}, Channel::push, 0), Verdict::blocked_by_caps);
 }
 
 TEST(ContactCaps, EnforceTriesToExceedEveryCapAndFails) {
