@@ -64,7 +64,7 @@ core::ProposedAction proposal(std::size_t i, core::Channel channel, int offer, i
   a.channel = channel;
   a.offer = static_cast<std::int16_t>(offer);
   a.message = static_cast<std::int8_t>(message);
-  a.propensity = static_cast<float>(propensity);
+  a.propensity = propensity;
   return a;
 }
 
@@ -361,7 +361,7 @@ class SegmentLearner : public ArmPolicy {
           core::ProposedAction hold;
           hold.index = static_cast<std::uint32_t>(i);
           hold.hold = true;
-          hold.propensity = static_cast<float>(probs[a]);
+          hold.propensity = probs[a];
           out[k].push_back(hold);
         } else {
           const auto& c = spec_.campaigns[a];

@@ -131,7 +131,7 @@ void write_arm(H5::H5File& file, const ArmResult& arm) {
   typed_column(decisions, "message", kI32, r, [](const R& x) { return std::int32_t{x.message}; });
   typed_column(decisions, "offer", kI32, r, [](const R& x) { return std::int32_t{x.offer}; });
   typed_column(decisions, "propensity", kF64, r,
-               [](const R& x) { return static_cast<double>(x.propensity); });
+               [](const R& x) { return x.propensity; });
   typed_column(decisions, "status", kU8, r,
                [](const R& x) { return static_cast<std::uint8_t>(x.status); });
   typed_column(decisions, "cost", kF64, r, [&](const R& x) { return money(x.cost); });
@@ -183,11 +183,11 @@ void write_decisions_csv(const RunResults& results, const DecisionNames& names,
         for (; i < arm.decisions.size() && arm.decisions[i].day == day; ++i) {
           const auto& d = arm.decisions[i];
           if (d.status != core::DecisionStatus::delivered) continue;  // not taken
-          std::fprintf(out, "%llu,%s,%s,%s,%s,%s,%s,%.9g,%.6f\n",
+          std::fprintf(out, "%llu,%s,%s,%s,%s,%s,%s,%.15g,%.6f\n",
                        static_cast<unsigned long long>(d.customer_id), date, arm.name.c_str(),
                        arm.policy.c_str(), d.channel >= 0 ? channels[d.channel] : "",
                        name(names.messages, d.message), name(names.offers, d.offer),
-                       static_cast<double>(d.propensity), core::from_micros(d.cost));
+                       d.propensity, core::from_micros(d.cost));
         }
       }
     }

@@ -43,19 +43,45 @@ const Keys kModelKeys{"kind", "variant"};
 const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
                       "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
                       "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
-                      "segments"};
+                      "segments",            "categories",        "relevance_match",
+                      "relevance_mismatch"};
+const Keys kCategoryKeys{"name", "share"};
 const Keys kSegmentKeys{"name",          "share",          "visit_rate",        "purchase_rate",
                         "spend_mean",    "spend_sigma",    "notice_rate",       "offer_sensitivity",
                         "persuadable_share", "annoyed_share", "churn_rate"};
 const Keys kChannelKeys{"cost"};
 const Keys kOfferKeys{"discount"};
-const Keys kConstraintKeys{"max_per_day", "max_per_week", "max_per_week_by_channel"};
+const Keys kConstraintKeys{"max_per_day",       "max_per_week",     "max_per_week_by_channel",
+                           "max_per_month",     "max_per_month_by_channel", "quiet_weekdays",
+                           "quiet_days",        "budget",           "budget_by_channel",
+                           "offer_repeat_days"};
+const Keys kWeekdays{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
 const Keys kExperimentKeys{"design", "control", "holdout_share", "arms"};
 const Keys kArmKeys{"name", "policy"};
-const Keys kPolicyKeys{"kind", "channel", "offer", "every_days", "start_day", "segments"};
+const Keys kPolicyKeys{"kind",           "channel",         "offer",       "message",
+                       "every_days",     "start_day",       "segments",    "campaigns",
+                       "share",          "top_k",           "max_per_week", "campaign_daily_limit",
+                       "min_propensity", "min_gain",        "unsubscribe_cost", "tiers",
+                       "min_churn_risk", "value_horizon_days", "epsilon",  "include_none"};
+const Keys kCampaignKeys{"channels", "offers", "messages"};
+const Keys kTierKeys{"min_value", "offer"};
 const Keys kOutputKeys{"results", "decisions", "decisions_max_rows"};
 const Keys kChannelNames{"email", "sms", "push"};
-const Keys kPolicyKinds{"none", "batch_and_blast"};
+const Keys kPolicyKinds{"none",   "batch_and_blast",    "propensity_top_k", "uplift",
+                        "fatigue_aware", "clv_tiered_discount", "epsilon_greedy", "thompson"};
+// The keys each policy kind takes besides `kind`.
+const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
+    {"none", {}},
+    {"batch_and_blast", {"channel", "offer", "message", "every_days", "start_day", "segments"}},
+    {"propensity_top_k", {"channel", "offer", "message", "every_days", "start_day", "share", "top_k"}},
+    {"uplift", {"campaigns", "every_days", "start_day", "min_gain", "unsubscribe_cost"}},
+    {"fatigue_aware", {"campaigns", "every_days", "start_day", "max_per_week",
+                       "campaign_daily_limit", "min_propensity"}},
+    {"clv_tiered_discount", {"channel", "message", "every_days", "start_day", "tiers",
+                             "min_churn_risk", "value_horizon_days"}},
+    {"epsilon_greedy", {"campaigns", "every_days", "start_day", "epsilon", "include_none"}},
+    {"thompson", {"campaigns", "every_days", "start_day", "include_none"}},
+};
 const Keys kDesigns{"paired", "split"};
 const Keys kModelKinds{"ground_truth", "btyd"};
 const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
@@ -473,7 +499,49 @@ class Loader {
     for (std::size_t i = 0; i < n.size(); ++i) {
       const YAML::Node s = n[i];
       const std::string p = index(path, i);
+      else if (key == "categories") read_categories(v);
+      else if (key == "relevance_match") non_negative(v, path, w.relevance_match);
+      else if (key == "relevance_mismatch") non_negative(v, path, w.relevance_mismatch);
+    }
+  }
+
+  void read_categories(const YAML::Node& n) {
+    const std::string path = "world.categories";
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0 || n.size() > 127) {
+      error(n, path, "must list 1 to 127 categories, found " + std::to_string(n.size()));
+      return;
+    }
+    std::vector<core::CategorySpec> categories;
+    double total = 0.0;
+    bool complete = true;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const std::string p = index(path, i);
+      if (!expect_map(n[i], p)) {
+        complete = false;
+        continue;
+      }
+      core::CategorySpec c;
+      c.share = 1.0 / static_cast<double>(n.size());
+      const auto e = entries(n[i], p, &kCategoryKeys);
+      if (const auto* x = find(e, "name")) {
+        if (read_name(*x, join(p, "name"), c.name)) {
+          for (const auto& other : categories)
+            if (other.name == c.name) error(*x, join(p, "name"), "duplicate category name '" + c.name + "'");
+        } else {
+          complete = false;
+        }
+      } else {
+        missing(n[i], p, "name");
+        complete = false;
+      }
+      if (const auto* x = find(e, "share")) complete &= read_ranged(*x, join(p, "share"), c.share, 0.0, 1.0);
+      total += c.share;
+      categories.push_back(c);
       core::SegmentSpec seg;
+    if (complete && std::fabs(total - 1.0) > 1e-6)
+      error(n, path, "category shares must sum to 1, found " + format(total));
+    spec_.world.categories = std::move(categories);
       if (!expect_map(s, p)) {
         complete = false;
         continue;
@@ -591,6 +659,41 @@ class Loader {
       if (ex.design == core::ExperimentSpec::Design::paired)
         error(*h, "experiment.holdout_share",
               "applies only to design: split (in the paired design every customer is in every arm)");
+      } else if (key == "max_per_month") {
+        read_cap(v, path, c.max_per_month);
+      } else if (key == "max_per_month_by_channel") {
+        channel_map(v, path, [&](Channel ch, const YAML::Node& x, const std::string& p) {
+          read_cap(x, p, c.max_per_month_by_channel[core::index_of(ch)]);
+        });
+      } else if (key == "quiet_weekdays") {
+        if (!expect_list(v, path)) continue;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          std::string d;
+          if (!read_string(v[i], index(path, i), d)) continue;
+          const auto it = std::find(kWeekdays.begin(), kWeekdays.end(), d);
+          if (it == kWeekdays.end())
+            error(v[i], index(path, i), "unknown weekday '" + d + "'" + suggestion(d, kWeekdays) +
+                                            "; day 0 of a run is a Monday");
+          else
+            c.quiet_weekdays |= static_cast<std::uint8_t>(1u << (it - kWeekdays.begin()));
+        }
+      } else if (key == "quiet_days") {
+        if (!expect_list(v, path)) continue;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          long long d = 0;
+          if (read_int_ranged(v[i], index(path, i), d, 0, spec_.horizon_days - 1,
+                              " (days of the run, from 0)"))
+            c.quiet_days.push_back(static_cast<std::int32_t>(d));
+        }
+      } else if (key == "budget") {
+        non_negative(v, path, c.budget);
+      } else if (key == "budget_by_channel") {
+        channel_map(v, path, [&](Channel ch, const YAML::Node& x, const std::string& p) {
+          non_negative(x, p, c.budget_by_channel[core::index_of(ch)]);
+        });
+      } else if (key == "offer_repeat_days") {
+        long long d = 0;
+        if (read_int_ranged(v, path, d, 0, 365, " (0 = no rule)")) c.offer_repeat_days = static_cast<int>(d);
       else
         read_ranged(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
     }
@@ -646,21 +749,33 @@ class Loader {
     }
     std::string k;
     if (!read_string(*kind, join(path, "kind"), k)) return;
-    if (k == "none") {
-      policy.kind = core::PolicySpec::Kind::none;
-      for (const auto& [key, v] : e)
-        if (key.Scalar() != "kind")
-          error(key, join(path, key.Scalar()), "not allowed for policy kind 'none'");
-      return;
-    }
-    if (k != "batch_and_blast") {
+    const auto known = std::find(kPolicyKinds.begin(), kPolicyKinds.end(), k);
+    if (known == kPolicyKinds.end()) {
       error(*kind, join(path, "kind"), "unknown policy kind '" + k + "'" + suggestion(k, kPolicyKinds));
       return;
     }
-    policy.kind = core::PolicySpec::Kind::batch_and_blast;
-    if (const auto* c = find(e, "channel")) read_channel_ref(*c, join(path, "channel"), policy.channel);
-    else missing(n, path, "channel");
-    if (const auto* o = find(e, "offer")) read_offer_ref(*o, join(path, "offer"), policy.offer);
+    using Kind = core::PolicySpec::Kind;
+    policy.kind = static_cast<Kind>(known - kPolicyKinds.begin());
+    const Keys* allowed = nullptr;
+    for (const auto& [name, keys] : kPolicyKindKeys)
+      if (name == k) allowed = &keys;
+    for (const auto& [key, v] : e)
+      if (key.Scalar() != "kind" &&
+          std::find(allowed->begin(), allowed->end(), key.Scalar()) == allowed->end())
+        error(key, join(path, key.Scalar()), "not allowed for policy kind '" + k + "'");
+    if (policy.kind == Kind::none) return;
+    const auto has = [&](const char* key) {
+      return std::find(allowed->begin(), allowed->end(), key) != allowed->end();
+    };
+    // Scoring policies decide daily unless told otherwise.
+    policy.every_days = policy.kind == Kind::batch_and_blast || policy.kind == Kind::clv_tiered_discount ? 7 : 1;
+    if (has("channel")) {
+      if (const auto* c = find(e, "channel")) read_channel_ref(*c, join(path, "channel"), policy.channel);
+      else missing(n, path, "channel");
+    }
+    if (const auto* o = find(e, "offer"); o && has("offer")) read_offer_ref(*o, join(path, "offer"), policy.offer);
+    if (const auto* m = find(e, "message"); m && has("message"))
+      read_message_ref(*m, join(path, "message"), policy.message);
     if (const auto* x = find(e, "every_days")) {
       long long v = 0;
       if (read_int_ranged(*x, join(path, "every_days"), v, 1, 3650)) policy.every_days = static_cast<int>(v);
@@ -671,7 +786,134 @@ class Loader {
                           " (the horizon is " + std::to_string(spec_.horizon_days) + " days)"))
         policy.start_day = static_cast<int>(v);
     }
-    if (const auto* x = find(e, "segments")) read_segment_refs(*x, join(path, "segments"), policy.segments);
+    if (const auto* x = find(e, "segments"); x && has("segments"))
+      read_segment_refs(*x, join(path, "segments"), policy.segments);
+    if (has("campaigns")) {
+      if (const auto* x = find(e, "campaigns")) read_campaigns(*x, join(path, "campaigns"), policy.campaigns);
+      else missing(n, path, "campaigns");
+    }
+    if (policy.kind == Kind::propensity_top_k) {
+      const auto* share = find(e, "share");
+      const auto* top = find(e, "top_k");
+      if ((share == nullptr) == (top == nullptr))
+        error(share ? *share : (top ? *top : n), path, "give exactly one of share and top_k");
+      if (share) read_ranged(*share, join(path, "share"), policy.share, 0.0, 1.0);
+      if (top) {
+        long long v = 0;
+        if (read_int_ranged(*top, join(path, "top_k"), v, 0, 100000000)) policy.top_k = v;
+      }
+    }
+    if (const auto* x = find(e, "max_per_week"); x && has("max_per_week")) {
+      long long v = 0;
+      if (read_int_ranged(*x, join(path, "max_per_week"), v, 1, 7)) policy.max_per_week = static_cast<int>(v);
+    }
+    if (const auto* x = find(e, "campaign_daily_limit"); x && has("campaign_daily_limit")) {
+      long long v = 0;
+      if (read_int_ranged(*x, join(path, "campaign_daily_limit"), v, 0, 100000000))
+        policy.campaign_daily_limit = v;
+    }
+    if (const auto* x = find(e, "min_propensity"); x && has("min_propensity"))
+      probability(*x, join(path, "min_propensity"), policy.min_score);
+    if (const auto* x = find(e, "min_gain"); x && has("min_gain"))
+      non_negative(*x, join(path, "min_gain"), policy.min_score);
+    if (const auto* x = find(e, "unsubscribe_cost"); x && has("unsubscribe_cost"))
+      non_negative(*x, join(path, "unsubscribe_cost"), policy.unsubscribe_cost);
+    if (const auto* x = find(e, "min_churn_risk"); x && has("min_churn_risk"))
+      probability(*x, join(path, "min_churn_risk"), policy.min_churn_risk);
+    if (const auto* x = find(e, "value_horizon_days"); x && has("value_horizon_days")) {
+      long long v = 0;
+      if (read_int_ranged(*x, join(path, "value_horizon_days"), v, 1, 3650))
+        policy.value_horizon_days = static_cast<int>(v);
+    }
+    if (policy.kind == Kind::clv_tiered_discount) {
+      if (const auto* x = find(e, "tiers")) read_tiers(*x, join(path, "tiers"), policy.tiers);
+      else missing(n, path, "tiers");
+    }
+    if (const auto* x = find(e, "epsilon"); x && has("epsilon"))
+      read_ranged(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
+    if (const auto* x = find(e, "include_none"); x && has("include_none")) {
+      std::string v;
+      if (read_string(*x, join(path, "include_none"), v)) {
+        if (v == "true") policy.include_none = true;
+        else if (v == "false") policy.include_none = false;
+        else error(*x, join(path, "include_none"), "expected true or false, found '" + v + "'");
+      }
+    }
+  }
+
+  // campaigns: { channels: [...], offers: [...], messages: [...] }: their cross product.
+  // The offer `none` is no offer; without messages, contacts are generic.
+  void read_campaigns(const YAML::Node& n, const std::string& path,
+                      std::vector<core::CampaignSpec>& out) {
+    if (!expect_map(n, path)) return;
+    const auto e = entries(n, path, &kCampaignKeys);
+    std::vector<Channel> channels;
+    std::vector<int> offers{-1}, messages{-1};
+    if (const auto* x = find(e, "channels")) {
+      if (expect_list(*x, join(path, "channels")))
+        for (std::size_t i = 0; i < x->size(); ++i) {
+          Channel c = Channel::email;
+          const std::size_t before = errors_.size();
+          read_channel_ref((*x)[i], index(join(path, "channels"), i), c);
+          if (errors_.size() == before) channels.push_back(c);
+        }
+    } else {
+      missing(n, path, "channels");
+    }
+    const auto list = [&](const char* key, std::vector<int>& into, auto read_one) {
+      const auto* x = find(e, key);
+      if (x == nullptr || !expect_list(*x, join(path, key))) return;
+      into.clear();
+      for (std::size_t i = 0; i < x->size(); ++i) {
+        int v = -1;
+        const std::size_t before = errors_.size();
+        read_one((*x)[i], index(join(path, key), i), v);
+        if (errors_.size() == before) into.push_back(v);
+      }
+    };
+    list("offers", offers, [&](const YAML::Node& x, const std::string& p, int& v) {
+      if (x.IsScalar() && x.Scalar() == "none") v = -1;
+      else read_offer_ref(x, p, v);
+    });
+    list("messages", messages, [&](const YAML::Node& x, const std::string& p, int& v) {
+      read_message_ref(x, p, v);
+    });
+    for (Channel c : channels)
+      for (int o : offers)
+        for (int m : messages) out.push_back({c, o, m});
+    if (out.empty() && channels.empty() && find(e, "channels") != nullptr)
+      error(n, path, "must give at least one channel");
+  }
+
+  void read_tiers(const YAML::Node& n, const std::string& path, std::vector<core::ClvTierSpec>& out) {
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0) error(n, path, "must list at least one tier");
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const std::string p = index(path, i);
+      if (!expect_map(n[i], p)) continue;
+      const auto e = entries(n[i], p, &kTierKeys);
+      core::ClvTierSpec t;
+      if (const auto* x = find(e, "min_value")) non_negative(*x, join(p, "min_value"), t.min_value);
+      if (const auto* x = find(e, "offer")) read_offer_ref(*x, join(p, "offer"), t.offer);
+      else missing(n[i], p, "offer");
+      if (!out.empty() && t.min_value <= out.back().min_value)
+        error(n[i], join(p, "min_value"), "tiers must be in increasing min_value");
+      out.push_back(t);
+    }
+  }
+
+  void read_message_ref(const YAML::Node& n, const std::string& path, int& out) {
+    std::string v;
+    if (!read_string(n, path, v)) return;
+    Keys names;
+    for (const auto& c : spec_.world.categories) names.push_back(c.name);
+    const auto it = std::find(names.begin(), names.end(), v);
+    if (it == names.end()) {
+      error(n, path, "unknown message '" + v + "'" + suggestion(v, names) +
+                         (names.empty() ? " (messages are world.categories; none are defined)" : ""));
+      return;
+    }
+    out = static_cast<int>(it - names.begin());
   }
 
   void read_channel_ref(const YAML::Node& n, const std::string& path, Channel& out) {

@@ -26,7 +26,7 @@ struct DecisionRecord {
   std::int8_t channel = -1;  // -1: the policy chose no action
   std::int8_t message = -1;
   std::int16_t offer = -1;
-  float propensity = 1.0f;
+  double propensity = 1.0;
   DecisionStatus status = DecisionStatus::delivered;
   Micros cost = 0;           // charged only when delivered
 };

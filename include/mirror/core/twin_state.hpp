@@ -104,7 +104,7 @@ struct ProposedAction {
   std::uint32_t index = 0;  // customer index within the shard
   Channel channel = Channel::email;
   std::int16_t offer = -1;
-  float propensity = 1.0f;
+  double propensity = 1.0;
   std::int8_t message = -1;  // index into the world's categories; -1 = generic
   // The policy chose "no action" for this customer (a randomised policy's explicit choice,
   // logged with its propensity for OPE); never delivered, never blocked.

@@ -149,6 +149,77 @@ TEST(Engine, CapsAndConsentAreNeverViolated) {
   EXPECT_GT(no_consent, 0) << "the test policy should have tried to contact unsubscribers";
 }
 
+// Every constraint at once, against policies that try to break them daily: the observer
+// sees every delivered action and checks it; the budget is never exceeded, whatever the
+// sharding, and the run stops contacting once it is spent.
+TEST(Engine, NoConstraintCanBeViolated) {
+  auto spec = test_support::small_scenario(1500, 45);
+  auto& c = spec.constraints;
+  c.max_per_week = 3;
+  c.max_per_week_by_channel = {-1, 2, -1};
+  c.max_per_month = 8;
+  c.max_per_month_by_channel = {6, -1, -1};
+  c.quiet_weekdays = 1u << 6;  // Sundays
+  c.quiet_days = {9, 10};
+  c.offer_repeat_days = 5;
+  c.budget = 60.0;
+  c.budget_by_channel = {-1.0, 40.0, -1.0};
+  spec.experiment.arms = {{"control", {}},
+                          {"daily_sms", test_support::blast(core::Channel::sms, 1, 0)},
+                          {"daily_email", test_support::blast(core::Channel::email, 1, 0)}};
+  std::atomic<std::int64_t> delivered{0}, violations{0};
+  engine::RunOptions options = layout(2, 6);
+  options.on_delivered = [&](std::int32_t day, std::uint64_t, const core::ContactLedger& before,
+                             const core::TwinState& twin, const core::DayAction& action) {
+    ++delivered;
+    const auto ch = action.channel_kind();
+    const bool sms = ch == core::Channel::sms;
+    if (!twin.consents(ch)) ++violations;
+    if (day % 7 == 6 || day == 9 || day == 10) ++violations;
+    if (before.contacts.count(day, 1) > 0) ++violations;
+    if (before.contacts.count(day, 7) + 1 > 3) ++violations;
+    if (sms && before.contacts.count(day, 7, ch) + 1 > 2) ++violations;
+    if (before.contacts.count(day, 30) + 1 > 8) ++violations;
+    if (!sms && before.contacts.count(day, 30, ch) + 1 > 6) ++violations;
+    // Every contact carries the offer: the offer-repeat rule allows one per 5 days.
+    if (before.contacts.count(day, 5) > 0) ++violations;
+  };
+  const auto run = engine::run_scenario(spec, options);
+  EXPECT_GT(delivered.load(), 0);
+  EXPECT_EQ(violations.load(), 0);
+  std::int64_t rules = 0, budget = 0;
+  for (const auto& arm : run.arms) {
+    core::Micros spent = 0;
+    for (const auto& d : arm.daily) {
+      spent += d.cost;
+      rules += d.blocked_by_rules;
+      budget += d.blocked_by_budget;
+    }
+    EXPECT_LE(spent, core::to_micros(60.0)) << arm.name;
+    if (arm.name == "daily_sms") {
+      EXPECT_LE(spent, core::to_micros(40.0));
+      EXPECT_GT(spent, core::to_micros(40.0 - 0.03));  // it stopped because it was spent
+      ASSERT_NE(arm.budget_exhausted_day, core::kNoDay);
+      for (const auto& d : arm.daily)
+        if (d.day > arm.budget_exhausted_day) EXPECT_EQ(d.contacts, 0) << d.day;
+    }
+  }
+  EXPECT_GT(rules, 0);
+  EXPECT_GT(budget, 0);
+  // The same decisions for another sharding.
+  const auto again = engine::run_scenario(spec, layout(1, 1));
+  for (std::size_t a = 0; a < run.arms.size(); ++a) {
+    ASSERT_EQ(run.arms[a].decisions.size(), again.arms[a].decisions.size());
+    for (std::size_t i = 0; i < run.arms[a].decisions.size(); ++i) {
+      const auto& x = run.arms[a].decisions[i];
+      const auto& y = again.arms[a].decisions[i];
+      ASSERT_TRUE(x.customer_id == y.customer_id && x.day == y.day && x.status == y.status &&
+                  x.cost == y.cost)
+          << i;
+    }
+  }
+}
+
 TEST(Engine, SplitDesignPutsEachCustomerInOneArm) {
   auto spec = test_support::small_scenario(4000, 5);
   spec.experiment.design = core::ExperimentSpec::Design::split;
