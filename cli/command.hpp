@@ -46,6 +46,7 @@ int check_command(const Args& args);
 int ingest_command(const Args& args);   // ingest_command.cpp
 int profile_command(const Args& args);  // profile_command.cpp
 int validate_command(const Args& args);  // validate_command.cpp
+int train_command(const Args& args);     // train_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
 int segment_command(const Args& args);  // segment_command.cpp
 int generate_command(const Args& args);  // generate_command.cpp

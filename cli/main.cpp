@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"profile", "STORE [--out CSV]", "customer profiles, RFM segments and BTYD scores", profile_command},
     {"segment", "STORE --rules FILE [--out CSV]", "rule-based segments of a store's profiles",
      segment_command},
+    {"train", "--store STORE --out MODEL", "train the LCM behaviour model on a store", train_command},
     {"validate", "--model btyd STORE", "holdout forecasts of a model against the data", validate_command},
     {"ope", "--log LOG --policy POLICY", "estimate a policy's value from a decision log (OPE)",
      ope_command},

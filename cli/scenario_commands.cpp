@@ -13,6 +13,7 @@
 #include "mirror/results/results_file.hpp"
 #include "mirror/scenario/load_scenario.hpp"
 #include "mirror/twins/btyd_world.hpp"
+#include "mirror/twins/lcm_world.hpp"
 #include "progress_display.hpp"
 #include "summary_table.hpp"
 
@@ -30,12 +31,15 @@ std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
     std::cerr << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors")
               << " in " << path << "; nothing was run\n";
   if (loaded.spec && loaded.spec->population.source == core::PopulationSpec::Source::store) {
-    // A store population's size is its number of fitted customers.
+    // A store population's size is its number of customers the model can start.
+    auto& spec = *loaded.spec;
     try {
-      const auto population = twins::load_btyd_population(loaded.spec->population.path,
-                                                           loaded.spec->model.btyd_variant,
-                                                           loaded.spec->population.segment);
-      loaded.spec->population.size = static_cast<std::uint32_t>(population->size());
+      spec.population.size = static_cast<std::uint32_t>(
+          spec.model.kind == core::ModelSpec::Kind::lcm
+              ? twins::load_lcm_population(spec.population.path, spec.model.path)->size()
+              : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
+                                            spec.population.segment)
+                    ->size());
     } catch (const std::exception& e) {
       std::cerr << path << ": population.path: " << e.what() << "; nothing was run\n";
       return std::nullopt;

@@ -8,6 +8,7 @@
 #include "mirror/ingest/profile.hpp"
 #include "mirror/results/results_file.hpp"
 #include "mirror/twins/btyd_validation.hpp"
+#include "mirror/twins/lcm_validation.hpp"
 
 namespace mirror::cli {
 
@@ -70,12 +71,79 @@ void store_validation(const std::string& path, const twins::BtydValidation& v,
   results::write_store_table(path, "/validation/" + fit.model + "/by_frequency", by_x);
 }
 
+void print_scores_side_by_side(const twins::HoldoutScores& lcm, const twins::HoldoutScores& btyd,
+                               const std::string& baseline) {
+  std::printf("%-34s %12s %12s\n", "holdout metric", "LCM", baseline.c_str());
+  const auto row = [](const char* name, double a, double b) {
+    std::printf("%-34s %12.4f %12.4f\n", name, a, b);
+  };
+  row("customers", lcm.customers, btyd.customers);
+  row("repeat purchases: actual", lcm.actual_total, btyd.actual_total);
+  row("repeat purchases: forecast", lcm.forecast_total, btyd.forecast_total);
+  row("per-customer MAE", lcm.mae, btyd.mae);
+  row("per-customer RMSE", lcm.rmse, btyd.rmse);
+  row("next-30-day purchase log-loss", lcm.log_loss_30d, btyd.log_loss_30d);
+  row("next-30-day purchase AUC", lcm.auc_30d, btyd.auc_30d);
+  row("churn (silent 90 days) accuracy", lcm.churn_accuracy, btyd.churn_accuracy);
+  row("churn precision", lcm.churn_precision, btyd.churn_precision);
+  row("churn recall", lcm.churn_recall, btyd.churn_recall);
+  row("churn F1", lcm.churn_f1, btyd.churn_f1);
+  std::printf("\ncalibration of P(purchase in 30 days) by decile: predicted / actual\n");
+  for (int d = 0; d < 10; ++d)
+    std::printf("  decile %2d   LCM %.3f / %.3f   %s %.3f / %.3f\n", d + 1, lcm.decile_predicted[d],
+                lcm.decile_actual[d], baseline.c_str(), btyd.decile_predicted[d], btyd.decile_actual[d]);
+}
+
+results::Table scores_table(const twins::HoldoutScores& s) {
+  results::Table t;
+  t.columns.push_back({"metric", {}, {"customers", "actual_total", "forecast_total", "mae", "rmse",
+                                      "log_loss_30d", "auc_30d", "churn_accuracy", "churn_precision",
+                                      "churn_recall", "churn_f1"}});
+  t.columns.push_back(numbers("value", {s.customers, s.actual_total, s.forecast_total, s.mae, s.rmse,
+                                        s.log_loss_30d, s.auc_30d, s.churn_accuracy, s.churn_precision,
+                                        s.churn_recall, s.churn_f1}));
+  return t;
+}
+
+// `mirror validate --model MODEL.lcm STORE`: the LCM and BG/NBD side by side.
+int validate_lcm(const std::string& model_path, const std::string& store_path,
+                 const ingest::ProfileOptions& profile_options, int rollouts, std::uint64_t seed) {
+  const results::StoreReader store(store_path);
+  auto profiles = ingest::build_profiles(store, profile_options);
+  if (profiles.last_day <= profiles.calibration_end_day)
+    throw std::invalid_argument(store_path + " has no holdout after " +
+                                ingest::format_day(profiles.calibration_end_day));
+  const auto model = twins::load_lcm(model_path);
+  const auto data = twins::read_lcm_sequences(store, profiles.calibration_end_day);
+  if (data.data_sha256 == model.data_sha256)
+    std::printf("note: the model was trained on this store's data (holdout days excluded)\n");
+  const auto fit = twins::add_btyd_scores(profiles.table, {});
+  const auto actual = twins::lcm_holdout_actual(data);
+  const auto lcm = twins::lcm_forecast(model, data, rollouts, seed);
+  const auto btyd = twins::btyd_forecast(profiles.table, fit, profiles.last_day - profiles.calibration_end_day);
+  std::vector<bool> include(data.size());
+  for (std::size_t c = 0; c < include.size(); ++c) include[c] = !std::isnan(btyd.purchases[c]);
+  const auto lcm_scores = twins::score_holdout(lcm, actual, include);
+  const auto btyd_scores = twins::score_holdout(btyd, actual, include);
+  std::printf("%s: calibration to %s, holdout to %s; LCM %s (%d rollouts)\n\n", store_path.c_str(),
+              ingest::format_day(profiles.calibration_end_day).c_str(),
+              ingest::format_day(profiles.last_day).c_str(), model_path.c_str(), rollouts);
+  print_scores_side_by_side(lcm_scores, btyd_scores, "BG/NBD");
+  results::write_store_table(store_path, "/validation/lcm/summary", scores_table(lcm_scores));
+  results::write_store_table(store_path, "/validation/lcm/bg_nbd_summary", scores_table(btyd_scores));
+  std::printf("\nwritten to %s:/validation/lcm\n", store_path.c_str());
+  return kOk;
+}
+
 }  // namespace
 
 int validate_command(const Args& args) {
   po::options_description options("validate options");
   options.add_options()("help,h", "show this help")(
-      "model", po::value<std::string>()->default_value("btyd"), "the model to validate: btyd")(
+      "model", po::value<std::string>()->default_value("btyd"),
+      "the model to validate: btyd, or an LCM file written by `mirror train`")(
+      "rollouts", po::value<int>()->default_value(20), "LCM: simulated futures per customer")(
+      "seed", po::value<std::uint64_t>()->default_value(1), "LCM: seed of the rollouts")(
       "store", po::value<std::string>(), "the store written by `mirror ingest`")(
       "btyd", po::value<std::string>()->default_value("bg_nbd"), "bg_nbd or pareto_nbd")(
       "calibration-end", po::value<std::string>(),
@@ -83,17 +151,19 @@ int validate_command(const Args& args) {
   po::positional_options_description positional;
   positional.add("store", 1);
   po::variables_map vm;
-  if (int rc = parse_options("validate", "--model btyd STORE [options]", args, options,
+  if (int rc = parse_options("validate", "--model btyd|MODEL.lcm STORE [options]", args, options,
                              positional, vm);
       rc >= 0)
     return rc;
   if (!vm.count("store")) return usage_error("validate: missing STORE");
-  if (vm["model"].as<std::string>() != "btyd")
-    return usage_error("validate: --model must be 'btyd' (the LCM is not built yet)");
   const auto path = vm["store"].as<std::string>();
+  const auto model = vm["model"].as<std::string>();
   ingest::ProfileOptions profile_options;
   if (int rc = read_calibration_end("validate", vm, profile_options.calibration_end); rc >= 0) return rc;
   try {
+    if (model != "btyd")
+      return validate_lcm(model, path, profile_options, vm["rollouts"].as<int>(),
+                          vm["seed"].as<std::uint64_t>());
     const results::StoreReader store(path);
     auto profiles = ingest::build_profiles(store, profile_options);
     const auto calibration_days = profiles.calibration_end_day - profiles.first_day + 1;

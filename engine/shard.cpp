@@ -5,6 +5,7 @@
 
 #include "mirror/twins/btyd_world.hpp"
 #include "mirror/twins/ground_truth_world.hpp"
+#include "mirror/twins/lcm_world.hpp"
 
 namespace mirror::engine {
 
@@ -49,6 +50,10 @@ std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec
       return std::make_unique<twins::BtydWorld>(
           twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
                                       spec.population.segment),
+          spec.world.gross_margin, spec.seed, first, count);
+    case core::ModelSpec::Kind::lcm:
+      return std::make_unique<twins::LcmWorld>(
+          twins::load_lcm_population(spec.population.path, spec.model.path),
           spec.world.gross_margin, spec.seed, first, count);
   }
   throw std::invalid_argument("unknown model kind");

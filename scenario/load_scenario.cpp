@@ -39,7 +39,7 @@ const Keys kTopKeys{"name",        "seed",    "population", "model",       "hori
                     "world",       "channels", "offers",    "constraints", "experiment",
                     "metrics",     "outputs"};
 const Keys kPopulationKeys{"source", "size", "path", "segment"};
-const Keys kModelKeys{"kind", "variant"};
+const Keys kModelKeys{"kind", "variant", "path"};
 const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
                       "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
                       "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
@@ -83,7 +83,7 @@ const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
     {"thompson", {"campaigns", "every_days", "start_day", "include_none"}},
 };
 const Keys kDesigns{"paired", "split"};
-const Keys kModelKinds{"ground_truth", "btyd"};
+const Keys kModelKinds{"ground_truth", "btyd", "lcm"};
 const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
 const Keys kSources{"synthetic", "store"};
 
@@ -391,15 +391,7 @@ class Loader {
       if (!store) {
         error(*s, "population.path", "only a store population has a path (source: store)");
       } else if (read_string(*s, "population.path", v)) {
-        // Relative to the scenario file, so a scenario runs from any directory.
-        namespace fs = std::filesystem;
-        const fs::path dir = fs::path(label_).parent_path();
-        const fs::path resolved = fs::path(v).is_absolute() || dir.empty() ? fs::path(v) : dir / v;
-        if (!fs::is_regular_file(resolved))
-          error(*s, "population.path",
-                "no such store '" + resolved.string() + "' (write one with `mirror ingest`)");
-        else
-          pop.path = resolved.string();
+        pop.path = resolve_file(*s, "population.path", v, "store", "`mirror ingest`");
       }
     } else if (store) {
       error(n, "population", "a store population needs path: the store written by `mirror ingest`");
@@ -426,10 +418,11 @@ class Loader {
       std::string v;
       if (read_string(*k, "model.kind", v)) {
         if (v == "btyd") model.kind = core::ModelSpec::Kind::btyd;
+        else if (v == "lcm") model.kind = core::ModelSpec::Kind::lcm;
         else if (v != "ground_truth")
           error(*k, "model.kind",
                 "unknown model kind '" + v + "'" + suggestion(v, kModelKinds) +
-                    "; available: ground_truth, btyd");
+                    "; available: ground_truth, btyd, lcm");
       }
     }
     if (const auto* k = find(e, "variant")) {
@@ -445,19 +438,46 @@ class Loader {
           model.btyd_variant = v;
       }
     }
+    const bool lcm = model.kind == core::ModelSpec::Kind::lcm;
+    if (const auto* k = find(e, "path")) {
+      std::string v;
+      if (!lcm)
+        error(*k, "model.path", "only the lcm model has a path");
+      else if (read_string(*k, "model.path", v))
+        model.path = resolve_file(*k, "model.path", v, "model", "`mirror train`");
+    } else if (lcm) {
+      error(n, "model", "the lcm model needs path: the model written by `mirror train`");
+    }
+  }
+
+  // A path relative to the scenario file, so a scenario runs from any directory; an error
+  // when there is no such file.
+  std::string resolve_file(const YAML::Node& node, const std::string& key, const std::string& value,
+                           const std::string& what, const std::string& writer) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(label_).parent_path();
+    const fs::path resolved = fs::path(value).is_absolute() || dir.empty() ? fs::path(value) : dir / value;
+    if (!fs::is_regular_file(resolved)) {
+      error(node, key, "no such " + what + " '" + resolved.string() + "' (write one with " + writer + ")");
+      return "";
+    }
+    return resolved.string();
   }
 
   // The model must fit the population: BTYD twins are a store's customers, and the
   // ground-truth world makes its own.
   void check_model_and_population() {
     const bool store = spec_.population.source == core::PopulationSpec::Source::store;
-    const bool btyd = spec_.model.kind == core::ModelSpec::Kind::btyd;
-    if (btyd && !store)
+    const bool fitted = spec_.model.kind != core::ModelSpec::Kind::ground_truth;
+    if (fitted && !store)
       error(model_node_.value_or(*root_node_), "model.kind",
-            "the btyd model needs a store population (population: { source: store, path: ... })");
-    if (store && !btyd)
+            "the btyd and lcm models need a store population (population: { source: store, path: ... })");
+    if (store && !fitted)
       error(population_node_.value_or(*root_node_), "population.source",
-            "a store population needs a model fitted to it (model: { kind: btyd })");
+            "a store population needs a model fitted to it (model: { kind: btyd } or { kind: lcm, path: ... })");
+    if (spec_.model.kind == core::ModelSpec::Kind::lcm && !spec_.population.segment.empty())
+      error(population_node_.value_or(*root_node_), "population.segment",
+            "segment filters work with the btyd model only, for now");
   }
 
   void read_world(const YAML::Node& n) {
@@ -479,26 +499,6 @@ class Loader {
           probability(x, p, w.unsubscribe_rate[core::index_of(c)]);
         });
       else if (key == "segments") read_segments(v);
-    }
-  }
-
-  void read_segments(const YAML::Node& n) {
-    const std::string path = "world.segments";
-    if (!expect_list(n, path)) return;
-    if (n.size() == 0) {
-      error(n, path, "must list at least one segment");
-      return;
-    }
-    if (n.size() > 255) {
-      error(n, path, "at most 255 segments, found " + std::to_string(n.size()));
-      return;
-    }
-    std::vector<core::SegmentSpec> segments;
-    bool complete = true;
-    double total_share = 0.0;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      const YAML::Node s = n[i];
-      const std::string p = index(path, i);
       else if (key == "categories") read_categories(v);
       else if (key == "relevance_match") non_negative(v, path, w.relevance_match);
       else if (key == "relevance_mismatch") non_negative(v, path, w.relevance_mismatch);
@@ -538,10 +538,30 @@ class Loader {
       if (const auto* x = find(e, "share")) complete &= read_ranged(*x, join(p, "share"), c.share, 0.0, 1.0);
       total += c.share;
       categories.push_back(c);
-      core::SegmentSpec seg;
+    }
     if (complete && std::fabs(total - 1.0) > 1e-6)
       error(n, path, "category shares must sum to 1, found " + format(total));
     spec_.world.categories = std::move(categories);
+  }
+
+  void read_segments(const YAML::Node& n) {
+    const std::string path = "world.segments";
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0) {
+      error(n, path, "must list at least one segment");
+      return;
+    }
+    if (n.size() > 255) {
+      error(n, path, "at most 255 segments, found " + std::to_string(n.size()));
+      return;
+    }
+    std::vector<core::SegmentSpec> segments;
+    bool complete = true;
+    double total_share = 0.0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const YAML::Node s = n[i];
+      const std::string p = index(path, i);
+      core::SegmentSpec seg;
       if (!expect_map(s, p)) {
         complete = false;
         continue;
@@ -639,26 +659,6 @@ class Loader {
         channel_map(v, path, [&](Channel ch, const YAML::Node& x, const std::string& p) {
           read_cap(x, p, c.max_per_week_by_channel[core::index_of(ch)]);
         });
-      }
-    }
-  }
-
-  void read_experiment(const YAML::Node& n) {
-    if (!expect_map(n, "experiment")) return;
-    auto& ex = spec_.experiment;
-    const auto e = entries(n, "experiment", &kExperimentKeys);
-    if (const auto* d = find(e, "design")) {
-      std::string v;
-      if (read_string(*d, "experiment.design", v)) {
-        if (v == "paired") ex.design = core::ExperimentSpec::Design::paired;
-        else if (v == "split") ex.design = core::ExperimentSpec::Design::split;
-        else error(*d, "experiment.design", "unknown design '" + v + "'" + suggestion(v, kDesigns) + "; expected paired or split");
-      }
-    }
-    if (const auto* h = find(e, "holdout_share")) {
-      if (ex.design == core::ExperimentSpec::Design::paired)
-        error(*h, "experiment.holdout_share",
-              "applies only to design: split (in the paired design every customer is in every arm)");
       } else if (key == "max_per_month") {
         read_cap(v, path, c.max_per_month);
       } else if (key == "max_per_month_by_channel") {
@@ -694,6 +694,26 @@ class Loader {
       } else if (key == "offer_repeat_days") {
         long long d = 0;
         if (read_int_ranged(v, path, d, 0, 365, " (0 = no rule)")) c.offer_repeat_days = static_cast<int>(d);
+      }
+    }
+  }
+
+  void read_experiment(const YAML::Node& n) {
+    if (!expect_map(n, "experiment")) return;
+    auto& ex = spec_.experiment;
+    const auto e = entries(n, "experiment", &kExperimentKeys);
+    if (const auto* d = find(e, "design")) {
+      std::string v;
+      if (read_string(*d, "experiment.design", v)) {
+        if (v == "paired") ex.design = core::ExperimentSpec::Design::paired;
+        else if (v == "split") ex.design = core::ExperimentSpec::Design::split;
+        else error(*d, "experiment.design", "unknown design '" + v + "'" + suggestion(v, kDesigns) + "; expected paired or split");
+      }
+    }
+    if (const auto* h = find(e, "holdout_share")) {
+      if (ex.design == core::ExperimentSpec::Design::paired)
+        error(*h, "experiment.holdout_share",
+              "applies only to design: split (in the paired design every customer is in every arm)");
       else
         read_ranged(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
     }

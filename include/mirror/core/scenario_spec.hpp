@@ -67,9 +67,10 @@ struct PopulationSpec {
 };
 
 struct ModelSpec {
-  enum class Kind { ground_truth, btyd };
+  enum class Kind { ground_truth, btyd, lcm };
   Kind kind = Kind::ground_truth;
   std::string btyd_variant = "bg_nbd";  // btyd: bg_nbd or pareto_nbd
+  std::string path;                     // lcm: the model file, relative paths resolved
 };
 
 struct ChannelSpec {

@@ -1,0 +1,153 @@
+// The Large Customer Model (LCM): a GRU over each customer's daily events and received
+// marketing actions, with heads for the next day's events. Trained in LibTorch
+// (lcm_train.cpp, the only LibTorch user); evaluated in the mirror world by a plain C++
+// kernel that reproduces LibTorch's outputs row by row, so results do not depend on how
+// customers are batched.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mirror/results/customer_store.hpp"
+
+namespace mirror::twins {
+
+// Per day and customer, what happened (inputs of the next step, targets of this one).
+enum LcmEvent : int {
+  kLcmPurchase,     // any purchase that day
+  kLcmLogSpend,     // log1p(spend) / 4 (0 without a purchase)
+  kLcmVisit,
+  kLcmEmailOpen,
+  kLcmClick,
+  kLcmCartAbandon,
+  kLcmUnsubscribe,
+  kLcmChurn,
+  kLcmEventCount
+};
+// The action received on a day: any contact, its channel, an offer.
+enum LcmAction : int { kLcmAny, kLcmEmail, kLcmSms, kLcmPush, kLcmOffer, kLcmActionCount };
+// Calendar and history features of a day. They saturate (1 - exp(-t/scale)) so that a
+// holdout longer than the training window gives no values the model never saw. No
+// day-of-year: a calibration period of under a year cannot teach seasons.
+enum LcmCalendar : int {
+  kLcmDowSin,
+  kLcmDowCos,
+  kLcmRecency,    // 1 - exp(-days since the last purchase / 60); 1 without one
+  kLcmTenure,     // 1 - exp(-days since the first event / 180)
+  kLcmFrequency,  // log1p(purchase days so far) / 3
+  kLcmCalendarCount
+};
+inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
+// Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, and the
+// mean of log spend given a purchase.
+enum LcmHead : int {
+  kHeadPurchase,
+  kHeadVisit,
+  kHeadEmailOpen,
+  kHeadClick,
+  kHeadCartAbandon,
+  kHeadUnsubscribe,
+  kHeadChurn,
+  kHeadLogSpend,
+  kLcmHeadCount
+};
+
+struct LcmConfig {
+  int hidden = 32;
+  int epochs = 40;
+  int patience = 5;             // epochs without a better validation loss before stopping
+  double learning_rate = 0.01;
+  int batch_customers = 256;
+  int validation_days = 56;     // the end of the calibration period, held out for early stopping
+  std::uint64_t seed = 1;
+  int threads = 0;              // LibTorch intra-op threads for training; 0 = all cores
+};
+
+// Daily sequences of a store's customers over its calibration period (and holdout).
+struct LcmSequences {
+  std::vector<std::string> ids;
+  std::int32_t first_day = 0;           // calendar day of step 0
+  std::int32_t calibration_days = 0;    // steps in calibration; the rest is holdout
+  std::int32_t days = 0;
+  std::vector<std::int32_t> birth;      // first step with an event, per customer
+  std::vector<float> events;            // customers x days x kLcmEventCount
+  std::vector<float> actions;           // customers x days x kLcmActionCount
+  std::string data_sha256;              // of the store's events and decisions as used
+  std::size_t size() const { return ids.size(); }
+  const float* events_at(std::size_t c, std::int32_t d) const {
+    return &events[(c * days + d) * kLcmEventCount];
+  }
+  const float* actions_at(std::size_t c, std::int32_t d) const {
+    return &actions[(c * days + d) * kLcmActionCount];
+  }
+};
+// Reads a store (and its calibration end, or `calibration_end_day` when >= 0).
+LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day = -1);
+
+// What the inputs need of a customer's past, updated one day at a time.
+struct LcmHistory {
+  std::int32_t birth = -1;          // step of the first event; -1 before it
+  std::int32_t last_purchase = -1;  // step of the last purchase day
+  std::int32_t purchases = 0;       // purchase days so far
+  void observe(const float* day_events, std::int32_t step);
+};
+
+// The inputs of `step` for a customer: yesterday's events (null on the first step), today's
+// action (null: none), calendar and history (up to yesterday).
+void lcm_inputs(const float* yesterday_events, const float* today_action, std::int32_t calendar_day,
+                std::int32_t step, const LcmHistory& history, float* out);
+
+struct LcmWeights;
+// Runs customer c's calibration period through the model from a blank state at its birth;
+// writes the final state to h (hidden floats) and returns its history up to the last
+// calibration day included.
+LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h);
+
+// Weights in LibTorch's GRUCell layout (gates r, z, n), row-major, plus a linear head.
+struct LcmWeights {
+  int hidden = 0;
+  std::vector<float> w_ih, w_hh, b_ih, b_hh;  // [3H x I], [3H x H], [3H], [3H]
+  std::vector<float> w_head, b_head;          // [heads x H], [heads]
+  float log_spend_sigma = 1.0f;               // of log spend given a purchase
+  // The kernel's transposed copies ([inputs x gates]), so its inner loops run over
+  // contiguous gates and vectorise without reordering any sum. Filled by lcm_prepare().
+  std::vector<float> w_ih_t, w_hh_t, w_head_t;
+};
+// Fills the kernel's copies; train_lcm and load_lcm call it.
+void lcm_prepare(LcmWeights& w);
+
+struct LcmArtifact {
+  LcmConfig config;
+  LcmWeights weights;
+  std::string data_sha256;
+  std::string metrics;        // "name=value" lines: training and validation losses, epochs
+  std::int32_t calibration_end_day = 0;
+};
+
+struct LcmProgress {
+  int epoch = 0;
+  int epochs = 0;
+  double train_loss = 0;
+  double validation_loss = 0;
+  bool improved = false;
+};
+
+// Trains on the calibration period, seeded and reproducible (single-threaded LibTorch when
+// config.threads == 1). Throws std::invalid_argument for unusable data or config.
+LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
+                      const std::function<void(const LcmProgress&)>& on_epoch = {});
+void save_lcm(const LcmArtifact& artifact, const std::string& path);  // atomic
+LcmArtifact load_lcm(const std::string& path);  // throws std::runtime_error with the path
+
+// The fused inference kernel: one GRU step and the heads for `rows` customers.
+// Row results do not depend on the other rows.
+void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows);
+void lcm_heads(const LcmWeights& w, const float* h, float* heads, std::size_t rows);
+
+// Reference: the same step through LibTorch (lcm_train.cpp), for tests and benchmarks.
+void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,
+                       float* heads, std::size_t rows);
+
+}  // namespace mirror::twins

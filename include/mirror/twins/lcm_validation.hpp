@@ -1,0 +1,46 @@
+// Holdout validation of the LCM beside the BTYD baseline: per-customer forecasts from
+// Monte Carlo rollouts of the fitted model, scored against what customers did.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mirror/twins/btyd_scores.hpp"
+#include "mirror/twins/lcm.hpp"
+
+namespace mirror::twins {
+
+// Per-customer holdout forecasts of one model.
+struct HoldoutForecast {
+  std::vector<double> purchases;        // expected purchase days in the holdout
+  std::vector<double> purchase_30d;     // P(a purchase in the first 30 holdout days)
+  std::vector<double> silent_90d;       // P(no purchase in the first 90 holdout days)
+};
+
+// The scores of a forecast against the actual holdout of the same customers.
+struct HoldoutScores {
+  double customers = 0, actual_total = 0, forecast_total = 0;
+  double mae = 0, rmse = 0;
+  double log_loss_30d = 0, auc_30d = 0;            // next-30-day purchase
+  double churn_accuracy = 0, churn_precision = 0, churn_recall = 0, churn_f1 = 0;  // silent 90 days
+  std::vector<double> decile_predicted, decile_actual;  // calibration of purchase_30d
+};
+
+struct HoldoutActual {
+  std::vector<double> purchases, purchase_30d, silent_90d;
+};
+
+HoldoutActual lcm_holdout_actual(const LcmSequences& data);
+// Rolls every customer forward from its warmed-up state through the holdout, `rollouts`
+// times, with the holdout's logged actions. Deterministic for a seed.
+HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
+                             std::uint64_t seed);
+// BG/NBD or Pareto/NBD forecasts from a scored profile table (same customer order).
+HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
+                              double holdout_days);
+// Customers with include[c] only (those the BTYD fit covers, for a like-for-like table).
+HoldoutScores score_holdout(const HoldoutForecast& forecast, const HoldoutActual& actual,
+                            const std::vector<bool>& include);
+
+}  // namespace mirror::twins

@@ -1,0 +1,54 @@
+// LCM twins: a store's customers, each starting from the model's recurrent state after its
+// real history (warmed up once per process), then living day by day as the model predicts,
+// responding to the actions the policies deliver.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mirror/twins/behaviour_model.hpp"
+#include "mirror/twins/lcm.hpp"
+
+namespace mirror::twins {
+
+struct LcmPopulation {
+  LcmArtifact model;
+  std::vector<std::string> ids;
+  std::vector<float> state;             // customers x hidden, after the calibration period
+  std::vector<float> last_events;       // customers x kLcmEventCount: the last calibration day
+  std::vector<LcmHistory> history;      // up to the last calibration day
+  std::int32_t first_day = 0;           // calendar day of step 0
+  std::int32_t start_step = 0;          // the step of simulated day 0
+  std::size_t size() const { return ids.size(); }
+};
+
+// Customers with at least one event in the calibration period. Loaded once per
+// (store, model) in a process and shared by every shard. Throws std::runtime_error.
+std::shared_ptr<const LcmPopulation> load_lcm_population(const std::string& store_path,
+                                                         const std::string& model_path);
+
+class LcmWorld : public BehaviourModel {
+ public:
+  LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross_margin, std::uint64_t seed,
+           std::uint64_t first_customer, std::size_t count);
+
+  std::size_t size() const override { return count_; }
+  std::uint64_t first_customer() const override { return first_customer_; }
+  int segment(std::size_t) const override { return 0; }
+  void step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger* ledgers,
+            const core::DayAction* actions, core::DayOutcome* outcomes) override;
+
+ private:
+  std::shared_ptr<const LcmPopulation> population_;
+  double gross_margin_;
+  std::uint64_t seed_;
+  std::uint64_t first_customer_;
+  std::size_t count_;
+  std::vector<float> h_;            // count x hidden
+  std::vector<float> events_;       // count x kLcmEventCount: yesterday's
+  std::vector<LcmHistory> history_;
+  std::vector<float> x_, heads_;    // scratch, count x inputs / heads
+};
+
+}  // namespace mirror::twins

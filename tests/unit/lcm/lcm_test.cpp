@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "mirror/ingest/ingest.hpp"
+#include "mirror/twins/lcm.hpp"
+#include "mirror/twins/lcm_validation.hpp"
+#include "mirror/twins/lcm_world.hpp"
+#include "scratch_dir.hpp"
+
+namespace mirror::twins {
+namespace {
+
+const std::string kSample = std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
+
+LcmWeights random_weights(int hidden, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0.0f, 0.3f);
+  LcmWeights w;
+  w.hidden = hidden;
+  const auto fill = [&](std::vector<float>& v, std::size_t size) {
+    v.resize(size);
+    for (auto& x : v) x = n(rng);
+  };
+  fill(w.w_ih, 3 * hidden * kLcmInputs);
+  fill(w.w_hh, 3 * hidden * hidden);
+  fill(w.b_ih, 3 * hidden);
+  fill(w.b_hh, 3 * hidden);
+  fill(w.w_head, kLcmHeadCount * hidden);
+  fill(w.b_head, kLcmHeadCount);
+  w.log_spend_sigma = 0.7f;
+  lcm_prepare(w);
+  return w;
+}
+
+// The fused kernel reproduces LibTorch's GRUCell and linear head to 1e-5, and a row's
+// result does not depend on the batch it is in.
+TEST(LcmKernel, ReproducesLibTorchAndIgnoresTheBatch) {
+  for (int hidden : {8, 32, 37}) {
+    const auto w = random_weights(hidden, 7 + hidden);
+    const std::size_t rows = 100;
+    std::mt19937 rng(3);
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    std::vector<float> h(rows * hidden), x(rows * kLcmInputs);
+    for (auto& v : h) v = std::tanh(n(rng));
+    for (auto& v : x) v = n(rng);
+    std::vector<float> ours(rows * hidden), ours_heads(rows * kLcmHeadCount);
+    std::vector<float> torch_h(rows * hidden), torch_heads(rows * kLcmHeadCount);
+    lcm_step(w, h.data(), x.data(), ours.data(), rows);
+    lcm_heads(w, ours.data(), ours_heads.data(), rows);
+    lcm_step_libtorch(w, h.data(), x.data(), torch_h.data(), torch_heads.data(), rows);
+    for (std::size_t i = 0; i < ours.size(); ++i) ASSERT_NEAR(ours[i], torch_h[i], 1e-5) << hidden;
+    for (std::size_t i = 0; i < ours_heads.size(); ++i) ASSERT_NEAR(ours_heads[i], torch_heads[i], 1e-5);
+    std::vector<float> one(hidden);
+    lcm_step(w, &h[42 * hidden], &x[42 * kLcmInputs], one.data(), 1);
+    for (int j = 0; j < hidden; ++j) ASSERT_EQ(one[j], ours[42 * hidden + j]);  // bit for bit
+  }
+}
+
+TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
+  LcmHistory history;
+  float bought[kLcmEventCount] = {};
+  bought[kLcmPurchase] = 1;
+  float nothing[kLcmEventCount] = {};
+  history.observe(nothing, 0);
+  EXPECT_EQ(history.birth, -1);
+  history.observe(bought, 3);
+  history.observe(bought, 5);
+  EXPECT_EQ(history.birth, 3);
+  EXPECT_EQ(history.last_purchase, 5);
+  EXPECT_EQ(history.purchases, 2);
+  float x[kLcmInputs];
+  lcm_inputs(bought, nullptr, 10000, 6, history, x);
+  const float* c = x + kLcmEventCount + kLcmActionCount;
+  EXPECT_NEAR(c[kLcmRecency], 1 - std::exp(-1 / 60.0), 1e-6);
+  EXPECT_NEAR(c[kLcmFrequency], std::log1p(2) / 3, 1e-6);
+  lcm_inputs(bought, nullptr, 10000, 100000, history, x);
+  EXPECT_LE(c[kLcmRecency], 1.0f);
+  EXPECT_LE(c[kLcmTenure], 1.0f);
+}
+
+class LcmCdnowTest : public test_support::ScratchDirTest {
+ protected:
+  std::string store() {
+    if (!std::filesystem::exists(kSample)) throw std::runtime_error("missing data file " + kSample);
+    ingest::IngestOptions o;
+    o.format = "cdnow";
+    o.inputs = {kSample};
+    o.out = path("cdnow.h5");
+    o.calibration_end = ingest::parse_date("1997-09-30");
+    ingest::run_ingest(o);
+    return o.out;
+  }
+};
+
+// A short training run: reproducible bit for bit with one thread, better than where it
+// started, and the saved artifact reads back to the same model.
+TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
+  const results::StoreReader reader(store());
+  const auto data = read_lcm_sequences(reader);
+  EXPECT_EQ(data.size(), 2357u);
+  EXPECT_EQ(data.calibration_days, 273);
+  LcmConfig c;
+  c.hidden = 8;
+  c.epochs = 3;
+  c.batch_customers = 512;
+  c.threads = 1;
+  std::vector<double> losses;
+  const auto a = train_lcm(data, c, [&](const LcmProgress& p) { losses.push_back(p.validation_loss); });
+  const auto b = train_lcm(data, c);
+  EXPECT_EQ(a.weights.w_ih, b.weights.w_ih);
+  EXPECT_EQ(a.weights.w_head, b.weights.w_head);
+  ASSERT_EQ(losses.size(), 3u);
+  EXPECT_LT(losses.back(), losses.front());
+  save_lcm(a, path("m.lcm"));
+  const auto back = load_lcm(path("m.lcm"));
+  EXPECT_EQ(back.weights.w_hh, a.weights.w_hh);
+  EXPECT_EQ(back.weights.log_spend_sigma, a.weights.log_spend_sigma);
+  EXPECT_EQ(back.data_sha256, data.data_sha256);
+  EXPECT_EQ(back.config.hidden, 8);
+  EXPECT_NE(back.metrics.find("epochs_run=3"), std::string::npos);
+  EXPECT_THROW(load_lcm(path("missing.lcm")), std::runtime_error);
+
+  // The mirror world over these customers gives the same days whatever the shards.
+  const auto pop = load_lcm_population(path("cdnow.h5"), path("m.lcm"));
+  EXPECT_EQ(pop->size(), 2357u);
+  LcmWorld whole(pop, 0.4, 5, 0, pop->size());
+  LcmWorld tail(pop, 0.4, 5, 2000, pop->size() - 2000);
+  std::vector<core::TwinState> twins(pop->size());
+  std::vector<core::ContactLedger> ledgers(pop->size());
+  std::vector<core::DayAction> actions(pop->size());
+  std::vector<core::DayOutcome> all(pop->size()), part(pop->size() - 2000);
+  for (int day = 0; day < 20; ++day) {
+    whole.step(day, twins.data(), ledgers.data(), actions.data(), all.data());
+    tail.step(day, twins.data() + 2000, ledgers.data(), actions.data() + 2000, part.data());
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      ASSERT_EQ(all[2000 + i].flags, part[i].flags);
+      ASSERT_EQ(all[2000 + i].revenue, part[i].revenue);
+    }
+  }
+}
+
+TEST(HoldoutScores, AucLogLossAndChurnOnATinyCase) {
+  HoldoutForecast f{{1, 0, 2, 0}, {0.9, 0.1, 0.8, 0.2}, {0.1, 0.9, 0.2, 0.6}};
+  HoldoutActual a{{1, 0, 3, 1}, {1, 0, 1, 0}, {0, 1, 0, 1}};
+  const auto s = score_holdout(f, a, {true, true, true, true});
+  EXPECT_EQ(s.customers, 4);
+  EXPECT_DOUBLE_EQ(s.mae, (0 + 0 + 1 + 1) / 4.0);
+  EXPECT_DOUBLE_EQ(s.auc_30d, 1.0);  // both buyers ranked above both non-buyers
+  EXPECT_NEAR(s.log_loss_30d, -(std::log(0.9) + std::log(0.9) + std::log(0.8) + std::log(0.8)) / 4, 1e-12);
+  EXPECT_DOUBLE_EQ(s.churn_accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(s.churn_f1, 1.0);
+}
+
+}  // namespace
+}  // namespace mirror::twins

@@ -1,0 +1,94 @@
+// The LCM's inference kernel in plain C++: a GRU step (LibTorch's GRUCell equations) and the
+// linear heads, one row at a time so that a row's result never depends on the batch.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "mirror/twins/lcm.hpp"
+
+namespace mirror::twins {
+
+namespace {
+
+inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+// tanh through expf: glibc's tanhf goes through expm1f and cost a third of a step (perf).
+inline float fast_tanh(float v) { return 2.0f / (1.0f + std::exp(-2.0f * v)) - 1.0f; }
+
+// out[j] = sum_k wt[k, j] x[k] + b[j], for j < outs, summing over k in order: the inner
+// loop runs over j, so it vectorises and every out[j] adds the same terms in the same order
+// whatever the compiler does.
+inline void affine(const float* wt, const float* b, const float* x, int outs, int ins, float* out) {
+  constexpr int kBlock = 8;  // eight gates kept in registers across the whole sum
+  int j0 = 0;
+  for (; j0 + kBlock <= outs; j0 += kBlock) {
+    float acc[kBlock] = {};
+    for (int k = 0; k < ins; ++k) {
+      const float xk = x[k];
+      const float* row = wt + static_cast<std::size_t>(k) * outs + j0;
+      for (int u = 0; u < kBlock; ++u) acc[u] += row[u] * xk;
+    }
+    for (int u = 0; u < kBlock; ++u) out[j0 + u] = acc[u] + b[j0 + u];
+  }
+  for (int j = j0; j < outs; ++j) {
+    float acc = 0.0f;
+    for (int k = 0; k < ins; ++k) acc += wt[static_cast<std::size_t>(k) * outs + j] * x[k];
+    out[j] = acc + b[j];
+  }
+}
+
+std::vector<float> transposed(const std::vector<float>& w, int rows, int cols) {
+  std::vector<float> t(w.size());
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) t[static_cast<std::size_t>(c) * rows + r] = w[static_cast<std::size_t>(r) * cols + c];
+  return t;
+}
+
+}  // namespace
+
+void lcm_prepare(LcmWeights& w) {
+  const int H = w.hidden;
+  w.w_ih_t = transposed(w.w_ih, 3 * H, kLcmInputs);
+  w.w_hh_t = transposed(w.w_hh, 3 * H, H);
+  w.w_head_t = transposed(w.w_head, kLcmHeadCount, H);
+}
+
+void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows) {
+  const int H = w.hidden;
+  thread_local std::vector<float> gi, gh;  // no allocation per call on the hot path
+  gi.resize(3 * H);
+  gh.resize(3 * H);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* hr = h + r * H;
+    affine(w.w_ih_t.data(), w.b_ih.data(), x + r * kLcmInputs, 3 * H, kLcmInputs, gi.data());
+    affine(w.w_hh_t.data(), w.b_hh.data(), hr, 3 * H, H, gh.data());
+    float* out = h_out + r * H;
+    for (int j = 0; j < H; ++j) {
+      const float reset = sigmoid(gi[j] + gh[j]);
+      const float update = sigmoid(gi[H + j] + gh[H + j]);
+      const float candidate = fast_tanh(gi[2 * H + j] + reset * gh[2 * H + j]);
+      out[j] = (1.0f - update) * candidate + update * hr[j];
+    }
+  }
+}
+
+void lcm_heads(const LcmWeights& w, const float* h, float* heads, std::size_t rows) {
+  for (std::size_t r = 0; r < rows; ++r)
+    affine(w.w_head_t.data(), w.b_head.data(), h + r * w.hidden, kLcmHeadCount, w.hidden,
+           heads + r * kLcmHeadCount);
+}
+
+LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h) {
+  std::fill(h, h + w.hidden, 0.0f);
+  LcmHistory history;
+  float x[kLcmInputs];
+  for (std::int32_t d = 0; d < data.calibration_days; ++d) {
+    if (d > 0) history.observe(data.events_at(c, d - 1), d - 1);
+    if (history.birth < 0) continue;  // the state stays blank until the first event
+    lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.first_day + d, d, history, x);
+    lcm_step(w, h, x, h, 1);
+  }
+  history.observe(data.events_at(c, data.calibration_days - 1), data.calibration_days - 1);
+  return history;
+}
+
+}  // namespace mirror::twins

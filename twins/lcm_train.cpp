@@ -1,0 +1,309 @@
+// LCM training and (de)serialisation: the only LibTorch user.
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "mirror/twins/lcm.hpp"
+
+namespace mirror::twins {
+
+namespace {
+
+constexpr const char* kFormat = "mirror-lcm-1";
+constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
+// Which event each binary head predicts.
+constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
+                                          kLcmCartAbandon, kLcmUnsubscribe, kLcmChurn};
+
+struct LcmNetImpl : torch::nn::Module {
+  explicit LcmNetImpl(int hidden)
+      : cell(register_module("cell", torch::nn::GRUCell(kLcmInputs, hidden))),
+        head(register_module("head", torch::nn::Linear(hidden, kLcmHeadCount))),
+        log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {}
+  torch::nn::GRUCell cell;
+  torch::nn::Linear head;
+  torch::Tensor log_sigma;
+};
+TORCH_MODULE(LcmNet);
+
+std::vector<float> to_vector(const torch::Tensor& t) {
+  auto c = t.detach().contiguous().to(torch::kFloat32);
+  return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+torch::Tensor to_tensor(const std::vector<float>& v, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
+}
+
+LcmWeights export_weights(const LcmNet& net, int hidden) {
+  LcmWeights w;
+  w.hidden = hidden;
+  w.w_ih = to_vector(net->cell->weight_ih);
+  w.w_hh = to_vector(net->cell->weight_hh);
+  w.b_ih = to_vector(net->cell->bias_ih);
+  w.b_hh = to_vector(net->cell->bias_hh);
+  w.w_head = to_vector(net->head->weight);
+  w.b_head = to_vector(net->head->bias);
+  w.log_spend_sigma = std::exp(net->log_sigma.item<float>());
+  lcm_prepare(w);
+  return w;
+}
+
+void import_weights(LcmNet& net, const LcmWeights& w) {
+  torch::NoGradGuard no_grad;
+  const int H = w.hidden;
+  net->cell->weight_ih.copy_(to_tensor(w.w_ih, {3 * H, kLcmInputs}));
+  net->cell->weight_hh.copy_(to_tensor(w.w_hh, {3 * H, H}));
+  net->cell->bias_ih.copy_(to_tensor(w.b_ih, {3 * H}));
+  net->cell->bias_hh.copy_(to_tensor(w.b_hh, {3 * H}));
+  net->head->weight.copy_(to_tensor(w.w_head, {kLcmHeadCount, H}));
+  net->head->bias.copy_(to_tensor(w.b_head, {kLcmHeadCount}));
+  net->log_sigma.fill_(std::log(w.log_spend_sigma));
+}
+
+// Inputs of every (customer, step) of the calibration period: customers x steps x inputs.
+std::vector<float> build_inputs(const LcmSequences& s, std::int32_t steps) {
+  std::vector<float> x(s.size() * steps * kLcmInputs);
+  for (std::size_t c = 0; c < s.size(); ++c) {
+    LcmHistory history;
+    for (std::int32_t d = 0; d < steps; ++d) {
+      const float* yesterday = d > 0 ? s.events_at(c, d - 1) : nullptr;
+      if (d > 0) history.observe(yesterday, d - 1);
+      lcm_inputs(yesterday, s.actions_at(c, d), s.first_day + d, d, history,
+                 &x[(c * steps + d) * kLcmInputs]);
+    }
+  }
+  return x;
+}
+
+struct Losses {
+  torch::Tensor train;
+  double validation = 0;
+};
+
+// Unrolls the GRU over the calibration steps of a batch of customers; the loss of step d
+// counts for customers born before d, in training (d < split) or validation (d >= split).
+Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
+                    const torch::Tensor& birth, std::int32_t steps, std::int32_t split) {
+  const auto rows = x.size(0);
+  auto h = torch::zeros({rows, net->cell->options.hidden_size()});
+  auto train_sum = torch::zeros({});
+  double validation_sum = 0;
+  double train_count = 0, validation_count = 0;
+  const auto sigma = torch::exp(net->log_sigma);
+  for (std::int32_t d = 0; d < steps; ++d) {
+    const auto alive = (birth < d).to(torch::kFloat32).unsqueeze(1);  // born before today
+    const auto count = alive.sum().item<double>();
+    auto next = net->cell(x.select(1, d), h);
+    h = alive * next;  // zero until the customer's first event
+    if (count == 0) continue;
+    const auto out = net->head(h);
+    const auto target = y.select(1, d);
+    torch::Tensor loss = torch::zeros({});
+    for (int k = 0; k < kBinaryHeads; ++k)
+      loss = loss + (torch::binary_cross_entropy_with_logits(out.select(1, k), target.select(1, kHeadEvent[k]),
+                                                              {}, {}, torch::Reduction::None) *
+                     alive.squeeze(1))
+                        .sum();
+    const auto bought = target.select(1, kLcmPurchase) * alive.squeeze(1);
+    const auto log_spend = target.select(1, kLcmLogSpend) * 4.0;
+    const auto z = (log_spend - out.select(1, kHeadLogSpend)) / sigma;
+    loss = loss + ((torch::log(sigma) + 0.5 * z * z) * bought).sum();
+    if (d < split) {
+      train_sum = train_sum + loss;
+      train_count += count;
+    } else {
+      validation_sum += loss.item<double>();
+      validation_count += count;
+    }
+  }
+  return {train_sum / std::max(1.0, train_count), validation_sum / std::max(1.0, validation_count)};
+}
+
+std::string config_text(const LcmConfig& c) {
+  std::ostringstream o;
+  o << "hidden=" << c.hidden << "\nepochs=" << c.epochs << "\npatience=" << c.patience
+    << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
+    << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed << "\n";
+  return o.str();
+}
+
+LcmConfig parse_config_text(const std::string& text) {
+  LcmConfig c;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const auto key = line.substr(0, eq);
+    const auto value = line.substr(eq + 1);
+    if (key == "hidden") c.hidden = std::stoi(value);
+    else if (key == "epochs") c.epochs = std::stoi(value);
+    else if (key == "patience") c.patience = std::stoi(value);
+    else if (key == "learning_rate") c.learning_rate = std::stod(value);
+    else if (key == "batch_customers") c.batch_customers = std::stoi(value);
+    else if (key == "validation_days") c.validation_days = std::stoi(value);
+    else if (key == "seed") c.seed = std::stoull(value);
+  }
+  return c;
+}
+
+}  // namespace
+
+LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
+                      const std::function<void(const LcmProgress&)>& on_epoch) {
+  if (config.hidden < 1 || config.hidden > 1024) throw std::invalid_argument("hidden must be in [1, 1024]");
+  if (config.epochs < 1) throw std::invalid_argument("epochs must be at least 1");
+  if (config.batch_customers < 1) throw std::invalid_argument("batch_customers must be at least 1");
+  const std::int32_t steps = data.calibration_days;
+  const std::int32_t split = steps - config.validation_days;
+  if (config.validation_days < 1 || split < 14)
+    throw std::invalid_argument("the calibration period (" + std::to_string(steps) +
+                                " days) is too short for " + std::to_string(config.validation_days) +
+                                " validation days and at least 14 training days");
+  torch::manual_seed(config.seed);
+  if (config.threads > 0) torch::set_num_threads(config.threads);
+
+  const auto n = static_cast<std::int64_t>(data.size());
+  const auto inputs = build_inputs(data, steps);
+  std::vector<float> targets(data.size() * steps * kLcmEventCount);
+  for (std::size_t c = 0; c < data.size(); ++c)
+    std::copy(data.events_at(c, 0), data.events_at(c, 0) + steps * kLcmEventCount,
+              &targets[c * steps * kLcmEventCount]);
+  const auto x_all = torch::from_blob(const_cast<float*>(inputs.data()), {n, steps, kLcmInputs});
+  const auto y_all = torch::from_blob(targets.data(), {n, steps, kLcmEventCount});
+  std::vector<std::int64_t> births(data.birth.begin(), data.birth.end());
+  const auto birth_all = torch::from_blob(births.data(), {n}, torch::kInt64);
+
+  LcmNet net(config.hidden);
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
+  LcmArtifact artifact;
+  artifact.config = config;
+  artifact.data_sha256 = data.data_sha256;
+  artifact.calibration_end_day = data.first_day + steps - 1;
+  double best = std::numeric_limits<double>::infinity();
+  int since_best = 0, epochs_run = 0;
+  double last_train = 0;
+  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    const auto order = torch::randperm(n, torch::kInt64);
+    double train_total = 0, validation_total = 0, weight_total = 0;
+    for (std::int64_t start = 0; start < n; start += config.batch_customers) {
+      const auto idx = order.slice(0, start, std::min<std::int64_t>(n, start + config.batch_customers));
+      const auto losses = batch_losses(net, x_all.index_select(0, idx), y_all.index_select(0, idx),
+                                       birth_all.index_select(0, idx), steps, split);
+      optimizer.zero_grad();
+      losses.train.backward();
+      optimizer.step();
+      const double w = static_cast<double>(idx.size(0));
+      train_total += losses.train.item<double>() * w;
+      validation_total += losses.validation * w;
+      weight_total += w;
+    }
+    LcmProgress p{epoch, config.epochs, train_total / weight_total, validation_total / weight_total, false};
+    epochs_run = epoch;
+    last_train = p.train_loss;
+    if (p.validation_loss < best - 1e-6) {
+      best = p.validation_loss;
+      since_best = 0;
+      p.improved = true;
+      artifact.weights = export_weights(net, config.hidden);
+    } else {
+      ++since_best;
+    }
+    if (on_epoch) on_epoch(p);
+    if (since_best >= config.patience) break;
+  }
+  std::ostringstream m;
+  m << "epochs_run=" << epochs_run << "\nbest_validation_loss=" << best
+    << "\nlast_train_loss=" << last_train << "\ncustomers=" << n << "\ntraining_days=" << split
+    << "\nvalidation_days=" << config.validation_days << "\n";
+  artifact.metrics = m.str();
+  return artifact;
+}
+
+void save_lcm(const LcmArtifact& a, const std::string& path) {
+  const int H = a.weights.hidden;
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(kFormat)));
+  archive.write("config", c10::IValue(config_text(a.config)));
+  archive.write("data_sha256", c10::IValue(a.data_sha256));
+  archive.write("metrics", c10::IValue(a.metrics));
+  archive.write("calibration_end_day", c10::IValue(static_cast<int64_t>(a.calibration_end_day)));
+  archive.write("w_ih", to_tensor(a.weights.w_ih, {3 * H, kLcmInputs}));
+  archive.write("w_hh", to_tensor(a.weights.w_hh, {3 * H, H}));
+  archive.write("b_ih", to_tensor(a.weights.b_ih, {3 * H}));
+  archive.write("b_hh", to_tensor(a.weights.b_hh, {3 * H}));
+  archive.write("w_head", to_tensor(a.weights.w_head, {kLcmHeadCount, H}));
+  archive.write("b_head", to_tensor(a.weights.b_head, {kLcmHeadCount}));
+  archive.write("spend_sigma", torch::full({1}, a.weights.log_spend_sigma));
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    archive.save_to(tmp);
+  } catch (const c10::Error& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write the model: " + e.what_without_backtrace());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+LcmArtifact load_lcm(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such model file");
+  LcmArtifact a;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    c10::IValue v;
+    archive.read("format", v);
+    if (v.toStringRef() != kFormat)
+      throw std::runtime_error("not a mirrorworld LCM (format '" + v.toStringRef() + "')");
+    archive.read("config", v);
+    a.config = parse_config_text(v.toStringRef());
+    archive.read("data_sha256", v);
+    a.data_sha256 = v.toStringRef();
+    archive.read("metrics", v);
+    a.metrics = v.toStringRef();
+    archive.read("calibration_end_day", v);
+    a.calibration_end_day = static_cast<std::int32_t>(v.toInt());
+    torch::Tensor t;
+    a.weights.hidden = a.config.hidden;
+    for (auto [key, out] : {std::pair<const char*, std::vector<float>*>{"w_ih", &a.weights.w_ih},
+                            {"w_hh", &a.weights.w_hh}, {"b_ih", &a.weights.b_ih},
+                            {"b_hh", &a.weights.b_hh}, {"w_head", &a.weights.w_head},
+                            {"b_head", &a.weights.b_head}}) {
+      archive.read(key, t);
+      *out = to_vector(t);
+    }
+    archive.read("spend_sigma", t);
+    a.weights.log_spend_sigma = t.item<float>();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  const auto H = static_cast<std::size_t>(a.weights.hidden);
+  if (a.weights.w_ih.size() != 3 * H * kLcmInputs || a.weights.w_head.size() != kLcmHeadCount * H)
+    throw std::runtime_error(path + ": the model's shapes do not match this version's features");
+  lcm_prepare(a.weights);
+  return a;
+}
+
+void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,
+                       float* heads, std::size_t rows) {
+  torch::NoGradGuard no_grad;
+  LcmNet net(w.hidden);
+  import_weights(net, w);
+  const auto r = static_cast<std::int64_t>(rows);
+  const auto ht = torch::from_blob(const_cast<float*>(h), {r, w.hidden});
+  const auto xt = torch::from_blob(const_cast<float*>(x), {r, kLcmInputs});
+  const auto next = net->cell(xt, ht).contiguous();
+  const auto out = net->head(next).contiguous();
+  std::copy(next.data_ptr<float>(), next.data_ptr<float>() + next.numel(), h_out);
+  std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), heads);
+}
+
+}  // namespace mirror::twins

@@ -1,0 +1,209 @@
+#include "mirror/twins/lcm_validation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "mirror/core/random.hpp"
+
+namespace mirror::twins {
+
+namespace {
+
+constexpr double kDaysPerWeek = 7.0;
+
+inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+
+// Rank-based AUC (ties averaged).
+double auc(const std::vector<double>& score, const std::vector<double>& label) {
+  std::vector<std::size_t> order(score.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return score[a] < score[b]; });
+  double rank_sum = 0, positives = 0;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
+    const double rank = 0.5 * (i + 1 + j);
+    for (std::size_t k = i; k < j; ++k)
+      if (label[order[k]] > 0) rank_sum += rank, positives += 1;
+    i = j;
+  }
+  const double negatives = static_cast<double>(score.size()) - positives;
+  if (positives == 0 || negatives == 0) return std::nan("");
+  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+}  // namespace
+
+HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
+  HoldoutActual a;
+  const std::size_t n = data.size();
+  a.purchases.assign(n, 0);
+  a.purchase_30d.assign(n, 0);
+  a.silent_90d.assign(n, 1);
+  for (std::size_t c = 0; c < n; ++c)
+    for (std::int32_t d = data.calibration_days; d < data.days; ++d)
+      if (data.events_at(c, d)[kLcmPurchase] > 0) {
+        a.purchases[c] += 1;
+        if (d - data.calibration_days < 30) a.purchase_30d[c] = 1;
+        if (d - data.calibration_days < 90) a.silent_90d[c] = 0;
+      }
+  return a;
+}
+
+HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
+                             std::uint64_t seed) {
+  if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
+  const auto& w = model.weights;
+  const int H = w.hidden;
+  const std::size_t n = data.size();
+  HoldoutForecast f;
+  f.purchases.assign(n, 0);
+  f.purchase_30d.assign(n, 0);
+  f.silent_90d.assign(n, 0);
+  const std::size_t R = static_cast<std::size_t>(rollouts);
+  std::vector<float> h(R * H), x(R * kLcmInputs), heads(R * kLcmHeadCount), events(R * kLcmEventCount);
+  std::vector<float> start(H);
+  std::vector<LcmHistory> history(R);
+  std::vector<int> bought_30(R), bought_90(R);
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
+    if (birth < 0 || birth >= data.calibration_days) {
+      // No history before the holdout: nothing to forecast from.
+      f.silent_90d[c] = f.purchases[c] = f.purchase_30d[c] = std::nan("");
+      continue;
+    }
+    const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+    // All rollouts of the customer step together, one row each.
+    for (std::size_t r = 0; r < R; ++r) {
+      std::copy(start.begin(), start.end(), h.begin() + r * H);
+      std::copy(data.events_at(c, data.calibration_days - 1),
+                data.events_at(c, data.calibration_days - 1) + kLcmEventCount,
+                events.begin() + r * kLcmEventCount);
+      history[r] = calibration_history;
+      bought_30[r] = bought_90[r] = 0;
+    }
+    for (std::int32_t d = data.calibration_days; d < data.days; ++d) {
+      for (std::size_t r = 0; r < R; ++r) {
+        const float* e = &events[r * kLcmEventCount];
+        if (d > data.calibration_days) history[r].observe(e, d - 1);
+        lcm_inputs(e, data.actions_at(c, d), data.first_day + d, d, history[r], &x[r * kLcmInputs]);
+      }
+      lcm_step(w, h.data(), x.data(), h.data(), R);
+      lcm_heads(w, h.data(), heads.data(), R);
+      for (std::size_t r = 0; r < R; ++r) {
+        const float* y = &heads[r * kLcmHeadCount];
+        float* e = &events[r * kLcmEventCount];
+        core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
+        std::fill(e, e + kLcmEventCount, 0.0f);
+        if (rs.uniform() < sigmoid(y[kHeadPurchase])) {
+          e[kLcmPurchase] = 1;
+          const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
+          e[kLcmLogSpend] = static_cast<float>(std::max(0.0, log_spend) / 4.0);
+          f.purchases[c] += 1.0 / rollouts;
+          const auto k = d - data.calibration_days;
+          if (k < 30) bought_30[r] = 1;
+          if (k < 90) bought_90[r] = 1;
+        }
+        // The other events feed the next day's inputs as the model expects them.
+        static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
+                                            {kHeadClick, kLcmClick},       {kHeadCartAbandon, kLcmCartAbandon},
+                                            {kHeadUnsubscribe, kLcmUnsubscribe}, {kHeadChurn, kLcmChurn}};
+        for (const auto& [head, event] : kOther)
+          if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
+      }
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+      f.purchase_30d[c] += bought_30[r] / static_cast<double>(rollouts);
+      f.silent_90d[c] += (1 - bought_90[r]) / static_cast<double>(rollouts);
+    }
+  }
+  return f;
+}
+
+HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
+                              double holdout_days) {
+  const auto& x = profiles.numbers("frequency");
+  const auto& t_x = profiles.numbers("t_x_weeks");
+  const auto& t_cal = profiles.numbers("t_cal_weeks");
+  const auto& p_alive = profiles.numbers("p_alive");
+  const std::size_t n = x.size();
+  HoldoutForecast f;
+  f.purchases.assign(n, std::nan(""));
+  f.purchase_30d.assign(n, std::nan(""));
+  f.silent_90d.assign(n, std::nan(""));
+  const bool bg = fit.model == "bg_nbd";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(t_cal[i] > 0)) continue;
+    const double w = holdout_days / kDaysPerWeek;
+    f.purchases[i] =
+        bg ? bg_nbd_conditional_expected_transactions(fit.bg_nbd.params, w, x[i], t_x[i], t_cal[i])
+           : pareto_nbd_conditional_expected_transactions(fit.pareto_nbd.params, w, x[i], t_x[i], t_cal[i]);
+    // An alive customer buys nothing in (T, T + t] with the posterior NBD probability
+    // ((alpha + T) / (alpha + T + t))^(r + x); a dead one never buys. For Pareto/NBD the
+    // lifetime could also end inside the window, which this leaves out (a slight
+    // overestimate of buying).
+    const double r = bg ? fit.bg_nbd.params.r : fit.pareto_nbd.params.r;
+    const double alpha = bg ? fit.bg_nbd.params.alpha : fit.pareto_nbd.params.alpha;
+    const auto none_in = [&](double days) {
+      const double t = days / kDaysPerWeek;
+      return std::pow((alpha + t_cal[i]) / (alpha + t_cal[i] + t), r + x[i]);
+    };
+    f.purchase_30d[i] = p_alive[i] * (1.0 - none_in(30));
+    f.silent_90d[i] = 1.0 - p_alive[i] * (1.0 - none_in(90));
+  }
+  return f;
+}
+
+HoldoutScores score_holdout(const HoldoutForecast& f, const HoldoutActual& a,
+                            const std::vector<bool>& include) {
+  HoldoutScores s;
+  std::vector<double> p30, y30;
+  double tp = 0, fp = 0, fn = 0, tn = 0, squared = 0;
+  for (std::size_t c = 0; c < include.size(); ++c) {
+    if (!include[c] || std::isnan(f.purchases[c])) continue;
+    s.customers += 1;
+    s.actual_total += a.purchases[c];
+    s.forecast_total += f.purchases[c];
+    const double e = f.purchases[c] - a.purchases[c];
+    s.mae += std::abs(e);
+    squared += e * e;
+    const double p = std::clamp(f.purchase_30d[c], 1e-6, 1.0 - 1e-6);
+    s.log_loss_30d -= a.purchase_30d[c] > 0 ? std::log(p) : std::log(1.0 - p);
+    p30.push_back(f.purchase_30d[c]);
+    y30.push_back(a.purchase_30d[c]);
+    const bool predicted_silent = f.silent_90d[c] >= 0.5;
+    const bool silent = a.silent_90d[c] > 0;
+    tp += predicted_silent && silent;
+    fp += predicted_silent && !silent;
+    fn += !predicted_silent && silent;
+    tn += !predicted_silent && !silent;
+  }
+  if (s.customers == 0) throw std::invalid_argument("no customer to score");
+  s.mae /= s.customers;
+  s.rmse = std::sqrt(squared / s.customers);
+  s.log_loss_30d /= s.customers;
+  s.auc_30d = auc(p30, y30);
+  s.churn_accuracy = (tp + tn) / s.customers;
+  s.churn_precision = tp + fp > 0 ? tp / (tp + fp) : std::nan("");
+  s.churn_recall = tp + fn > 0 ? tp / (tp + fn) : std::nan("");
+  s.churn_f1 = 2 * tp + fp + fn > 0 ? 2 * tp / (2 * tp + fp + fn) : std::nan("");
+  std::vector<std::size_t> order(p30.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto i, auto j) { return p30[i] < p30[j]; });
+  s.decile_predicted.assign(10, 0);
+  s.decile_actual.assign(10, 0);
+  std::vector<double> count(10, 0);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t decile = std::min<std::size_t>(9, 10 * k / order.size());
+    s.decile_predicted[decile] += p30[order[k]];
+    s.decile_actual[decile] += y30[order[k]];
+    count[decile] += 1;
+  }
+  for (int d = 0; d < 10; ++d)
+    if (count[d] > 0) s.decile_predicted[d] /= count[d], s.decile_actual[d] /= count[d];
+  return s;
+}
+
+}  // namespace mirror::twins
