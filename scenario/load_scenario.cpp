@@ -39,7 +39,7 @@ const Keys kTopKeys{"name",        "seed",    "population", "model",       "hori
                     "world",       "channels", "offers",    "constraints", "experiment",
                     "metrics",     "outputs"};
 const Keys kPopulationKeys{"source", "size", "path", "segment"};
-const Keys kModelKeys{"kind", "variant"};
+const Keys kModelKeys{"kind", "variant", "path"};
 const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multiplier",
                       "fatigue_half_life_days", "fatigue_strength", "unsubscribe_rate",
                       "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
@@ -83,7 +83,7 @@ const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
     {"thompson", {"campaigns", "every_days", "start_day", "include_none"}},
 };
 const Keys kDesigns{"paired", "split"};
-const Keys kModelKinds{"ground_truth", "btyd"};
+const Keys kModelKinds{"ground_truth", "btyd", "lcm"};
 const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
 const Keys kSources{"synthetic", "store"};
 
@@ -391,15 +391,7 @@ class Loader {
       if (!store) {
         error(*s, "population.path", "only a store population has a path (source: store)");
       } else if (read_string(*s, "population.path", v)) {
-        // Relative to the scenario file, so a scenario runs from any directory.
-        namespace fs = std::filesystem;
-        const fs::path dir = fs::path(label_).parent_path();
-        const fs::path resolved = fs::path(v).is_absolute() || dir.empty() ? fs::path(v) : dir / v;
-        if (!fs::is_regular_file(resolved))
-          error(*s, "population.path",
-                "no such store '" + resolved.string() + "' (write one with `mirror ingest`)");
-        else
-          pop.path = resolved.string();
+        pop.path = resolve_file(*s, "population.path", v, "store", "`mirror ingest`");
       }
     } else if (store) {
       error(n, "population", "a store population needs path: the store written by `mirror ingest`");
@@ -426,10 +418,11 @@ class Loader {
       std::string v;
       if (read_string(*k, "model.kind", v)) {
         if (v == "btyd") model.kind = core::ModelSpec::Kind::btyd;
+        else if (v == "lcm") model.kind = core::ModelSpec::Kind::lcm;
         else if (v != "ground_truth")
           error(*k, "model.kind",
                 "unknown model kind '" + v + "'" + suggestion(v, kModelKinds) +
-                    "; available: ground_truth, btyd");
+                    "; available: ground_truth, btyd, lcm");
       }
     }
     if (const auto* k = find(e, "variant")) {
@@ -445,19 +438,46 @@ class Loader {
           model.btyd_variant = v;
       }
     }
+    const bool lcm = model.kind == core::ModelSpec::Kind::lcm;
+    if (const auto* k = find(e, "path")) {
+      std::string v;
+      if (!lcm)
+        error(*k, "model.path", "only the lcm model has a path");
+      else if (read_string(*k, "model.path", v))
+        model.path = resolve_file(*k, "model.path", v, "model", "`mirror train`");
+    } else if (lcm) {
+      error(n, "model", "the lcm model needs path: the model written by `mirror train`");
+    }
+  }
+
+  // A path relative to the scenario file, so a scenario runs from any directory; an error
+  // when there is no such file.
+  std::string resolve_file(const YAML::Node& node, const std::string& key, const std::string& value,
+                           const std::string& what, const std::string& writer) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(label_).parent_path();
+    const fs::path resolved = fs::path(value).is_absolute() || dir.empty() ? fs::path(value) : dir / value;
+    if (!fs::is_regular_file(resolved)) {
+      error(node, key, "no such " + what + " '" + resolved.string() + "' (write one with " + writer + ")");
+      return "";
+    }
+    return resolved.string();
   }
 
   // The model must fit the population: BTYD twins are a store's customers, and the
   // ground-truth world makes its own.
   void check_model_and_population() {
     const bool store = spec_.population.source == core::PopulationSpec::Source::store;
-    const bool btyd = spec_.model.kind == core::ModelSpec::Kind::btyd;
-    if (btyd && !store)
+    const bool fitted = spec_.model.kind != core::ModelSpec::Kind::ground_truth;
+    if (fitted && !store)
       error(model_node_.value_or(*root_node_), "model.kind",
-            "the btyd model needs a store population (population: { source: store, path: ... })");
-    if (store && !btyd)
+            "the btyd and lcm models need a store population (population: { source: store, path: ... })");
+    if (store && !fitted)
       error(population_node_.value_or(*root_node_), "population.source",
-            "a store population needs a model fitted to it (model: { kind: btyd })");
+            "a store population needs a model fitted to it (model: { kind: btyd } or { kind: lcm, path: ... })");
+    if (spec_.model.kind == core::ModelSpec::Kind::lcm && !spec_.population.segment.empty())
+      error(population_node_.value_or(*root_node_), "population.segment",
+            "segment filters work with the btyd model only, for now");
   }
 
   void read_world(const YAML::Node& n) {
