@@ -43,6 +43,7 @@ struct Command {
 // The commands; scenario_commands.cpp holds run and check.
 int run_command(const Args& args);
 int check_command(const Args& args);
+int compare_command(const Args& args);  // compare_command.cpp
 int ingest_command(const Args& args);   // ingest_command.cpp
 int profile_command(const Args& args);  // profile_command.cpp
 int validate_command(const Args& args);  // validate_command.cpp

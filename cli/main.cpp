@@ -13,6 +13,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"run", "SCENARIO", "simulate a scenario, print the summary, write the HDF5 results", run_command},
     {"check", "SCENARIO", "validate a scenario file and exit", check_command},
+    {"compare", "RESULTS", "rank the arms of a run by a metric, with intervals", compare_command},
     {"ingest", "--format F --input PATH... --out STORE", "read event and decision logs into a store",
      ingest_command},
     {"profile", "STORE [--out CSV]", "customer profiles, RFM segments and BTYD scores", profile_command},

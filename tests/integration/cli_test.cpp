@@ -3,9 +3,12 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 #include <sstream>
 #include <string>
 
@@ -178,4 +181,66 @@ TEST_F(CliTest, DecisionLogIsWrittenAndIngestsCleanly) {
                    path("store.h5"));
   EXPECT_EQ(in.exit_code, 0) << in.out;
   EXPECT_NE(in.out.find("+ 0 quarantined"), std::string::npos) << in.out;
+}
+
+// mirror compare: the arms ranked with intervals, as a table and as JSON; bad input is a
+// usage error.
+TEST_F(CliTest, CompareRanksTheArms) {
+  auto r = mirror("run tests/integration/small.yaml --quiet --out " + path("c.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto table = mirror("compare " + path("c.h5") + " --metric contacts --by-segment");
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  // sms every 2 days (capped at 2 a week) contacts more than email every 7 days.
+  const auto sms = table.out.find("\n1     sms");
+  const auto email = table.out.find("\n2     email");
+  EXPECT_NE(sms, std::string::npos) << table.out;
+  EXPECT_NE(email, std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Bonferroni"), std::string::npos);
+  EXPECT_NE(table.out.find("occasional"), std::string::npos);
+  auto json = mirror("compare " + path("c.h5") + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_EQ(json.out.rfind("{\"file\":", 0), 0u) << json.out;
+  EXPECT_NE(json.out.find("\"metric\":\"profit\""), std::string::npos);
+  EXPECT_NE(json.out.find("\"rank\":3"), std::string::npos);
+  EXPECT_EQ(mirror("compare " + path("c.h5") + " --metric proft").exit_code, 2);
+  EXPECT_EQ(mirror("compare " + path("missing.h5")).exit_code, 2);
+}
+
+// Seed 002's acceptance: 24 campaigns, at most 3 messages a week and 1 a day; the
+// fatigue-aware audience builder earns more profit than batch-and-blast and propensity
+// top-share, with 95% intervals that do not overlap, and no customer ever gets more
+// messages than the caps allow.
+TEST_F(CliTest, CrmAudienceFatigueAwareWinsWithinTheCaps) {
+  auto r = mirror("run scenarios/crm_audience.yaml --quiet --out " + path("crm.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto arm = read_strings(path("crm.h5"), "/summary/arm");
+  const auto metric = read_strings(path("crm.h5"), "/summary/metric");
+  const auto low = read_column(path("crm.h5"), "/summary/ci_low");
+  const auto high = read_column(path("crm.h5"), "/summary/ci_high");
+  double fatigue_low = 0, others_high = -1e9;
+  for (std::size_t i = 0; i < arm.size(); ++i) {
+    if (metric[i] != "profit") continue;
+    if (arm[i] == "fatigue_aware") fatigue_low = low[i];
+    if (arm[i] == "blast" || arm[i] == "top_share") others_high = std::max(others_high, high[i]);
+  }
+  EXPECT_GT(fatigue_low, others_high);
+  for (const std::string a : {"blast", "top_share", "fatigue_aware"}) {
+    const std::string g = "/arms/" + a + "/decisions/";
+    const auto customer = read_column(path("crm.h5"), g + "customer_id");
+    const auto day = read_column(path("crm.h5"), g + "day");
+    const auto status = read_column(path("crm.h5"), g + "status");
+    std::map<std::uint64_t, std::vector<int>> days;
+    for (std::size_t i = 0; i < status.size(); ++i)
+      if (status[i] == 0) days[static_cast<std::uint64_t>(customer[i])].push_back(static_cast<int>(day[i]));
+    ASSERT_FALSE(days.empty()) << a;
+    int violations = 0;
+    for (auto& [c, d] : days) {
+      std::sort(d.begin(), d.end());
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        if (i > 0 && d[i] == d[i - 1]) ++violations;                 // 1 a day
+        if (i >= 3 && d[i] - d[i - 3] < 7) ++violations;              // 3 in any 7 days
+      }
+    }
+    EXPECT_EQ(violations, 0) << a;
+  }
 }

@@ -1,0 +1,199 @@
+#include "mirror/results/compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "h5_io.hpp"
+#include "mirror/results/results_file.hpp"
+#include "student_t.hpp"
+
+namespace mirror::results {
+
+namespace {
+
+struct Moments {
+  std::int64_t n = 0;
+  double mean = 0.0, m2 = 0.0;
+  void add(double x) {
+    ++n;
+    const double d = x - mean;
+    mean += d / static_cast<double>(n);
+    m2 += d * (x - mean);
+  }
+  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : 0.0; }
+};
+
+// Two-sided interval at `level` (0.95 = 95%).
+double half_width(const Moments& m, double level) {
+  if (m.n < 2) return 0.0;
+  return student_t_quantile(0.5 + level / 2.0, static_cast<double>(m.n - 1)) *
+         std::sqrt(m.variance() / static_cast<double>(m.n));
+}
+
+struct Difference {
+  double mean = 0, low = 0, high = 0;
+};
+
+Difference welch(const Moments& a, const Moments& c, double level) {
+  Difference d;
+  d.mean = d.low = d.high = a.mean - c.mean;
+  if (a.n < 2 || c.n < 2) return d;
+  const double va = a.variance() / static_cast<double>(a.n);
+  const double vc = c.variance() / static_cast<double>(c.n);
+  const double se = std::sqrt(va + vc);
+  if (se <= 0.0) return d;
+  const double df = (va + vc) * (va + vc) /
+                    (va * va / static_cast<double>(a.n - 1) + vc * vc / static_cast<double>(c.n - 1));
+  const double h = student_t_quantile(0.5 + level / 2.0, df) * se;
+  d.low = d.mean - h;
+  d.high = d.mean + h;
+  return d;
+}
+
+struct ArmData {
+  std::string name, policy;
+  std::vector<double> id, segment, value;
+};
+
+// The difference a - c over customers with `keep` (paired: the same customers in the same
+// order; split: two samples).
+template <class Keep>
+Difference difference(const ArmData& a, const ArmData& c, bool paired, double level, Keep keep) {
+  if (paired) {
+    if (a.id != c.id)
+      throw std::invalid_argument("paired design: arms '" + a.name + "' and '" + c.name +
+                                  "' hold different customers");
+    Moments m;
+    for (std::size_t i = 0; i < a.value.size(); ++i)
+      if (keep(a, i)) m.add(a.value[i] - c.value[i]);
+    const double h = half_width(m, level);
+    return {m.mean, m.mean - h, m.mean + h};
+  }
+  Moments ma, mc;
+  for (std::size_t i = 0; i < a.value.size(); ++i)
+    if (keep(a, i)) ma.add(a.value[i]);
+  for (std::size_t i = 0; i < c.value.size(); ++i)
+    if (keep(c, i)) mc.add(c.value[i]);
+  return welch(ma, mc, level);
+}
+
+}  // namespace
+
+const std::vector<std::string>& comparable_metrics() {
+  static const std::vector<std::string> kMetrics{
+      "profit", "revenue", "margin", "cost", "conversions", "visits", "contacts",
+      "unsubscribes", "active_at_end"};
+  return kMetrics;
+}
+
+Comparison compare_results(const std::string& path, const std::string& metric) {
+  const auto& metrics = comparable_metrics();
+  if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+    throw std::invalid_argument("unknown metric '" + metric + "'");
+  Comparison out;
+  out.path = path;
+  out.metric = metric;
+  std::vector<ArmData> arms;
+  std::vector<std::string> segment_names;
+  h5::read_file(path, "the results", [&](H5::H5File& f) {
+    const auto meta = f.openGroup("/meta");
+    out.design = h5::read_string_attribute(meta, "design");
+    out.control = h5::read_string_attribute(meta, "control_arm");
+    for (const auto& name : h5::read_strings_attribute(meta, "arms")) {
+      ArmData a;
+      a.name = name;
+      const auto group = f.openGroup("/arms/" + name);
+      if (group.attrExists("policy")) a.policy = h5::read_string_attribute(group, "policy");
+      const std::string c = "/arms/" + name + "/customers/";
+      a.id = h5::read_numbers<double>(f.openDataSet(c + "customer_id"), h5::kF64);
+      a.segment = h5::read_numbers<double>(f.openDataSet(c + "segment"), h5::kF64);
+      a.value = h5::read_numbers<double>(f.openDataSet(c + metric), h5::kF64);
+      arms.push_back(std::move(a));
+    }
+    if (f.nameExists("/meta/world/segments/name"))
+      segment_names = h5::read_strings(f.openDataSet("/meta/world/segments/name"));
+  });
+  const bool paired = out.design == "paired";
+  const auto control = std::find_if(arms.begin(), arms.end(),
+                                    [&](const ArmData& a) { return a.name == out.control; });
+  if (control == arms.end()) throw ResultsFileError(path + ": the control arm is missing");
+  out.comparisons = static_cast<int>(arms.size()) - 1;
+  const double family = out.comparisons > 0 ? 1.0 - 0.05 / out.comparisons : 0.95;
+  const auto all = [](const ArmData&, std::size_t) { return true; };
+
+  for (const auto& a : arms) {
+    ArmComparison r;
+    r.arm = a.name;
+    r.policy = a.policy;
+    Moments m;
+    for (double v : a.value) m.add(v);
+    r.n = m.n;
+    r.mean = m.mean;
+    const double h = half_width(m, 0.95);
+    r.ci_low = m.mean - h;
+    r.ci_high = m.mean + h;
+    if (&a != &*control) {
+      const auto d = difference(a, *control, paired, 0.95, all);
+      r.uplift = d.mean;
+      r.uplift_ci_low = d.low;
+      r.uplift_ci_high = d.high;
+      const auto adj = difference(a, *control, paired, family, all);
+      r.uplift_adj_low = adj.low;
+      r.uplift_adj_high = adj.high;
+    }
+    out.arms.push_back(r);
+  }
+  std::vector<std::size_t> order(arms.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return out.arms[x].mean > out.arms[y].mean; });
+  const std::size_t best = order.front();
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    if (i == best) continue;
+    const auto d = difference(arms[i], arms[best], paired, 0.95, all);
+    out.arms[i].vs_best = d.mean;
+    out.arms[i].vs_best_ci_low = d.low;
+    out.arms[i].vs_best_ci_high = d.high;
+  }
+  std::vector<ArmComparison> ranked;
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    ranked.push_back(out.arms[order[r]]);
+    ranked.back().rank = static_cast<int>(r) + 1;
+  }
+  out.arms = std::move(ranked);
+
+  // Per segment: the segments the file's customers carry.
+  std::map<std::int32_t, bool> segments;
+  for (const auto& a : arms)
+    for (double s : a.segment) segments[static_cast<std::int32_t>(s)] = true;
+  for (const auto& a : arms)
+    for (const auto& [s, unused] : segments) {
+      const auto in = [s = s](const ArmData& x, std::size_t i) {
+        return static_cast<std::int32_t>(x.segment[i]) == s;
+      };
+      SegmentComparison r;
+      r.arm = a.name;
+      r.segment = s;
+      if (s >= 0 && static_cast<std::size_t>(s) < segment_names.size()) r.segment_name = segment_names[s];
+      Moments m;
+      for (std::size_t i = 0; i < a.value.size(); ++i)
+        if (in(a, i)) m.add(a.value[i]);
+      r.n = m.n;
+      r.mean = m.mean;
+      const double h = half_width(m, 0.95);
+      r.ci_low = m.mean - h;
+      r.ci_high = m.mean + h;
+      if (&a != &*control) {
+        const auto d = difference(a, *control, paired, 0.95, in);
+        r.uplift = d.mean;
+        r.uplift_ci_low = d.low;
+        r.uplift_ci_high = d.high;
+      }
+      out.segments.push_back(r);
+    }
+  return out;
+}
+
+}  // namespace mirror::results
