@@ -49,7 +49,7 @@ void lcm_prepare(LcmWeights& w) {
   const int H = w.hidden;
   w.w_ih_t = transposed(w.w_ih, 3 * H, kLcmInputs);
   w.w_hh_t = transposed(w.w_hh, 3 * H, H);
-  w.w_head_t = transposed(w.w_head, kLcmHeadCount, H);
+  w.w_head_t = transposed(w.w_head, kLcmHeadCount, H + kLcmInputs);
 }
 
 void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows) {
@@ -71,10 +71,16 @@ void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out,
   }
 }
 
-void lcm_heads(const LcmWeights& w, const float* h, float* heads, std::size_t rows) {
-  for (std::size_t r = 0; r < rows; ++r)
-    affine(w.w_head_t.data(), w.b_head.data(), h + r * w.hidden, kLcmHeadCount, w.hidden,
+void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows) {
+  const int H = w.hidden;
+  thread_local std::vector<float> joined;
+  joined.resize(H + kLcmInputs);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::copy(h + r * H, h + (r + 1) * H, joined.begin());
+    std::copy(x + r * kLcmInputs, x + (r + 1) * kLcmInputs, joined.begin() + H);
+    affine(w.w_head_t.data(), w.b_head.data(), joined.data(), kLcmHeadCount, H + kLcmInputs,
            heads + r * kLcmHeadCount);
+  }
 }
 
 LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h) {

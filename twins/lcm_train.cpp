@@ -15,7 +15,7 @@ namespace mirror::twins {
 
 namespace {
 
-constexpr const char* kFormat = "mirror-lcm-1";
+constexpr const char* kFormat = "mirror-lcm-2";
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -24,7 +24,7 @@ constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcm
 struct LcmNetImpl : torch::nn::Module {
   explicit LcmNetImpl(int hidden)
       : cell(register_module("cell", torch::nn::GRUCell(kLcmInputs, hidden))),
-        head(register_module("head", torch::nn::Linear(hidden, kLcmHeadCount))),
+        head(register_module("head", torch::nn::Linear(hidden + kLcmInputs, kLcmHeadCount))),
         log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {}
   torch::nn::GRUCell cell;
   torch::nn::Linear head;
@@ -62,7 +62,7 @@ void import_weights(LcmNet& net, const LcmWeights& w) {
   net->cell->weight_hh.copy_(to_tensor(w.w_hh, {3 * H, H}));
   net->cell->bias_ih.copy_(to_tensor(w.b_ih, {3 * H}));
   net->cell->bias_hh.copy_(to_tensor(w.b_hh, {3 * H}));
-  net->head->weight.copy_(to_tensor(w.w_head, {kLcmHeadCount, H}));
+  net->head->weight.copy_(to_tensor(w.w_head, {kLcmHeadCount, H + kLcmInputs}));
   net->head->bias.copy_(to_tensor(w.b_head, {kLcmHeadCount}));
   net->log_sigma.fill_(std::log(w.log_spend_sigma));
 }
@@ -103,7 +103,7 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     auto next = net->cell(x.select(1, d), h);
     h = alive * next;  // zero until the customer's first event
     if (count == 0) continue;
-    const auto out = net->head(h);
+    const auto out = net->head(torch::cat({h, x.select(1, d)}, 1));
     const auto target = y.select(1, d);
     torch::Tensor loss = torch::zeros({});
     for (int k = 0; k < kBinaryHeads; ++k)
@@ -124,6 +124,28 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     }
   }
   return {train_sum / std::max(1.0, train_count), validation_sum / std::max(1.0, validation_count)};
+}
+
+// Starts each head at its event's base rate over the training days (and log spend at its
+// mean): rare events (a purchase on 0.5% of customer-days) otherwise spend hundreds of
+// steps moving a bias before any customer-level signal is learned.
+void init_head_biases(LcmNet& net, const LcmSequences& data, std::int32_t split) {
+  std::vector<double> count(kLcmEventCount, 0.0);
+  double days = 0, log_spend = 0;
+  for (std::size_t c = 0; c < data.size(); ++c)
+    for (std::int32_t d = data.birth[c] + 1; d < split; ++d) {
+      const float* e = data.events_at(c, d);
+      for (int k = 0; k < kLcmEventCount; ++k) count[k] += e[k] > 0 ? 1 : 0;
+      if (e[kLcmPurchase] > 0) log_spend += e[kLcmLogSpend] * 4.0;
+      days += 1;
+    }
+  if (days == 0) return;
+  torch::NoGradGuard no_grad;
+  for (int k = 0; k < kBinaryHeads; ++k) {
+    const double rate = std::clamp((count[kHeadEvent[k]] + 0.5) / (days + 1.0), 1e-6, 1 - 1e-6);
+    net->head->bias[k].fill_(std::log(rate / (1 - rate)));
+  }
+  if (count[kLcmPurchase] > 0) net->head->bias[kHeadLogSpend].fill_(log_spend / count[kLcmPurchase]);
 }
 
 std::string config_text(const LcmConfig& c) {
@@ -181,6 +203,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   const auto birth_all = torch::from_blob(births.data(), {n}, torch::kInt64);
 
   LcmNet net(config.hidden);
+  init_head_biases(net, data, split);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
   LcmArtifact artifact;
   artifact.config = config;
@@ -238,7 +261,7 @@ void save_lcm(const LcmArtifact& a, const std::string& path) {
   archive.write("w_hh", to_tensor(a.weights.w_hh, {3 * H, H}));
   archive.write("b_ih", to_tensor(a.weights.b_ih, {3 * H}));
   archive.write("b_hh", to_tensor(a.weights.b_hh, {3 * H}));
-  archive.write("w_head", to_tensor(a.weights.w_head, {kLcmHeadCount, H}));
+  archive.write("w_head", to_tensor(a.weights.w_head, {kLcmHeadCount, H + kLcmInputs}));
   archive.write("b_head", to_tensor(a.weights.b_head, {kLcmHeadCount}));
   archive.write("spend_sigma", torch::full({1}, a.weights.log_spend_sigma));
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
@@ -286,7 +309,8 @@ LcmArtifact load_lcm(const std::string& path) {
     throw std::runtime_error(path + ": " + e.what());
   }
   const auto H = static_cast<std::size_t>(a.weights.hidden);
-  if (a.weights.w_ih.size() != 3 * H * kLcmInputs || a.weights.w_head.size() != kLcmHeadCount * H)
+  if (a.weights.w_ih.size() != 3 * H * kLcmInputs ||
+      a.weights.w_head.size() != kLcmHeadCount * (H + kLcmInputs))
     throw std::runtime_error(path + ": the model's shapes do not match this version's features");
   lcm_prepare(a.weights);
   return a;
@@ -301,7 +325,7 @@ void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, floa
   const auto ht = torch::from_blob(const_cast<float*>(h), {r, w.hidden});
   const auto xt = torch::from_blob(const_cast<float*>(x), {r, kLcmInputs});
   const auto next = net->cell(xt, ht).contiguous();
-  const auto out = net->head(next).contiguous();
+  const auto out = net->head(torch::cat({next, xt}, 1)).contiguous();
   std::copy(next.data_ptr<float>(), next.data_ptr<float>() + next.numel(), h_out);
   std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), heads);
 }

@@ -91,7 +91,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
         lcm_inputs(e, data.actions_at(c, d), data.first_day + d, d, history[r], &x[r * kLcmInputs]);
       }
       lcm_step(w, h.data(), x.data(), h.data(), R);
-      lcm_heads(w, h.data(), heads.data(), R);
+      lcm_heads(w, h.data(), x.data(), heads.data(), R);
       for (std::size_t r = 0; r < R; ++r) {
         const float* y = &heads[r * kLcmHeadCount];
         float* e = &events[r * kLcmEventCount];
@@ -114,10 +114,12 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
           if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
       }
     }
-    for (std::size_t r = 0; r < R; ++r) {
-      f.purchase_30d[c] += bought_30[r] / static_cast<double>(rollouts);
-      f.silent_90d[c] += (1 - bought_90[r]) / static_cast<double>(rollouts);
-    }
+    // Shares of the rollouts, smoothed by half a rollout each way so that a finite number
+    // of rollouts never claims certainty (a log-loss of infinity for one surprise).
+    double b30 = 0, silent = 0;
+    for (std::size_t r = 0; r < R; ++r) b30 += bought_30[r], silent += 1 - bought_90[r];
+    f.purchase_30d[c] = (b30 + 0.5) / (rollouts + 1.0);
+    f.silent_90d[c] = (silent + 0.5) / (rollouts + 1.0);
   }
   return f;
 }

@@ -101,7 +101,7 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
   // One batch per shard and day; the kernel's rows are independent, so any sharding gives
   // the same numbers.
   lcm_step(w, h_.data(), x_.data(), h_.data(), count_);
-  lcm_heads(w, h_.data(), heads_.data(), count_);
+  lcm_heads(w, h_.data(), x_.data(), heads_.data(), count_);
   for (std::size_t i = 0; i < count_; ++i) {
     DayOutcome out;
     float* e = &events_[i * kLcmEventCount];

@@ -109,7 +109,7 @@ LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_
 struct LcmWeights {
   int hidden = 0;
   std::vector<float> w_ih, w_hh, b_ih, b_hh;  // [3H x I], [3H x H], [3H], [3H]
-  std::vector<float> w_head, b_head;          // [heads x H], [heads]
+  std::vector<float> w_head, b_head;          // [heads x (H + inputs)], [heads]
   float log_spend_sigma = 1.0f;               // of log spend given a purchase
   // The kernel's transposed copies ([inputs x gates]), so its inner loops run over
   // contiguous gates and vectorise without reordering any sum. Filled by lcm_prepare().
@@ -141,10 +141,11 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
 void save_lcm(const LcmArtifact& artifact, const std::string& path);  // atomic
 LcmArtifact load_lcm(const std::string& path);  // throws std::runtime_error with the path
 
-// The fused inference kernel: one GRU step and the heads for `rows` customers.
-// Row results do not depend on the other rows.
+// The fused inference kernel: one GRU step and the heads for `rows` customers. The heads
+// read the new state and the step's inputs (a skip connection: today's action and the
+// history features reach them directly). Row results do not depend on the other rows.
 void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows);
-void lcm_heads(const LcmWeights& w, const float* h, float* heads, std::size_t rows);
+void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows);
 
 // Reference: the same step through LibTorch (lcm_train.cpp), for tests and benchmarks.
 void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,

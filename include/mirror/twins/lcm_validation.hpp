@@ -33,7 +33,8 @@ struct HoldoutActual {
 
 HoldoutActual lcm_holdout_actual(const LcmSequences& data);
 // Rolls every customer forward from its warmed-up state through the holdout, `rollouts`
-// times, with the holdout's logged actions. Deterministic for a seed.
+// times, with the holdout's logged actions. Probabilities are shares of the rollouts with
+// half a rollout added each way. Deterministic for a seed.
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
                              std::uint64_t seed);
 // BG/NBD or Pareto/NBD forecasts from a scored profile table (same customer order).

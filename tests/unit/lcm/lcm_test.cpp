@@ -28,7 +28,7 @@ LcmWeights random_weights(int hidden, std::uint32_t seed) {
   fill(w.w_hh, 3 * hidden * hidden);
   fill(w.b_ih, 3 * hidden);
   fill(w.b_hh, 3 * hidden);
-  fill(w.w_head, kLcmHeadCount * hidden);
+  fill(w.w_head, kLcmHeadCount * (hidden + kLcmInputs));
   fill(w.b_head, kLcmHeadCount);
   w.log_spend_sigma = 0.7f;
   lcm_prepare(w);
@@ -49,7 +49,7 @@ TEST(LcmKernel, ReproducesLibTorchAndIgnoresTheBatch) {
     std::vector<float> ours(rows * hidden), ours_heads(rows * kLcmHeadCount);
     std::vector<float> torch_h(rows * hidden), torch_heads(rows * kLcmHeadCount);
     lcm_step(w, h.data(), x.data(), ours.data(), rows);
-    lcm_heads(w, ours.data(), ours_heads.data(), rows);
+    lcm_heads(w, ours.data(), x.data(), ours_heads.data(), rows);
     lcm_step_libtorch(w, h.data(), x.data(), torch_h.data(), torch_heads.data(), rows);
     for (std::size_t i = 0; i < ours.size(); ++i) ASSERT_NEAR(ours[i], torch_h[i], 1e-5) << hidden;
     for (std::size_t i = 0; i < ours_heads.size(); ++i) ASSERT_NEAR(ours_heads[i], torch_heads[i], 1e-5);
