@@ -107,6 +107,30 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   EXPECT_NE(r.out.find("no segment 'repeater' (it has: repeaters)"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(path("typo.h5")));
 
+  // The LCM from the same store: train a small one, validate it, run it as twins.
+  r = mirror("train --store " + store + " --out " + path("m.lcm") + " --hidden 8 --epochs 2 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("validate --model " + path("m.lcm") + " " + store + " --rollouts 2");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("per-customer MAE"), std::string::npos) << r.out;
+  write("lcm.yaml",
+        "name: lcm\nseed: 4\npopulation: { source: store, path: cdnow.h5 }\n"
+        "model: { kind: lcm, path: m.lcm }\nhorizon_days: 30\nchannels: { email: { cost: 0.01 } }\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n"
+        "    - { name: mail, policy: { kind: batch_and_blast, channel: email, every_days: 7 } }\n");
+  r = mirror("run " + path("lcm.yaml") + " --quiet --out " + path("lcm1.h5") + " --threads 1 --shards 1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("run " + path("lcm.yaml") + " --quiet --out " + path("lcm2.h5") + " --threads 2 --shards 7");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* arm : {"base", "mail"}) {
+    const std::string dataset = std::string("/arms/") + arm + "/customers/revenue";
+    EXPECT_EQ(mirror::results::read_column(path("lcm1.h5"), dataset),
+              mirror::results::read_column(path("lcm2.h5"), dataset)) << arm;
+  }
+  r = mirror("train --store " + store + " --out " + path("x.lcm") + " --validation-days 300");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("too short"), std::string::npos) << r.out;
+
   // A store without a holdout cannot be validated: a clear message, exit 2.
   r = mirror("validate --model btyd " + store + " --calibration-end 1998-06-30");
   EXPECT_EQ(r.exit_code, 2);
