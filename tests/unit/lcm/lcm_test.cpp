@@ -8,12 +8,11 @@
 #include "mirror/twins/lcm.hpp"
 #include "mirror/twins/lcm_validation.hpp"
 #include "mirror/twins/lcm_world.hpp"
+#include "cdnow_store.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
 namespace {
-
-const std::string kSample = std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
 
 LcmWeights random_weights(int hidden, std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -83,16 +82,7 @@ TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
 
 class LcmCdnowTest : public test_support::ScratchDirTest {
  protected:
-  std::string store() {
-    if (!std::filesystem::exists(kSample)) throw std::runtime_error("missing data file " + kSample);
-    ingest::IngestOptions o;
-    o.format = "cdnow";
-    o.inputs = {kSample};
-    o.out = path("cdnow.h5");
-    o.calibration_end = ingest::parse_date("1997-09-30");
-    ingest::run_ingest(o);
-    return o.out;
-  }
+  std::string store() { return test_support::ingest_cdnow_sample(path("cdnow.h5")); }
 };
 
 // A short training run: reproducible bit for bit with one thread, better than where it

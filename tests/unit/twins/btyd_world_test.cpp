@@ -8,25 +8,15 @@
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
 #include "mirror/twins/btyd_validation.hpp"
+#include "cdnow_store.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
 namespace {
 
-const std::string kSample = std::string(MIRROR_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
-
 class BtydWorldTest : public test_support::ScratchDirTest {
  protected:
-  std::string cdnow_store() {
-    if (!std::filesystem::exists(kSample)) throw std::runtime_error("missing data file " + kSample);
-    ingest::IngestOptions o;
-    o.format = "cdnow";
-    o.inputs = {kSample};
-    o.out = path("cdnow.h5");
-    o.calibration_end = ingest::parse_date("1997-09-30");
-    ingest::run_ingest(o);
-    return o.out;
-  }
+  std::string cdnow_store() { return test_support::ingest_cdnow_sample(path("cdnow.h5")); }
 
   // Repeat purchase days of every customer over `days`, summed, for one seed.
   static double simulate(const std::shared_ptr<const BtydPopulation>& pop, std::uint64_t seed, int days) {
