@@ -135,6 +135,11 @@ int run_command(const Args& args) {
       for (const auto& c : spec->world.categories) names.messages.push_back(c.name);
       mirror::results::write_decisions_csv(results, names, decisions_path);
     }
+    for (const auto& arm : results.arms)
+      if (arm.decisions_truncated)
+        std::cerr << "note: the decision log of arm '" << arm.name << "' covers days 0-"
+                  << arm.decisions_days_logged - 1 << " only (outputs.decisions_max_rows is "
+                  << spec->outputs.decisions_max_rows << " rows an arm)\n";
     if (!quiet) {
       std::vector<mirror::core::Metric> metrics = spec->metrics;
       std::cout << format_summary_table(results, metrics);

@@ -181,7 +181,7 @@ struct OutputsSpec {
   std::string decisions_csv;  // the decision log as canonical decisions CSV; "" = none
   // Rows of the decision log kept per arm (in memory, then in the results file); logging
   // stops at the last whole day that fits. 0 = no decision log.
-  std::int64_t decisions_max_rows = 5000000;
+  std::int64_t decisions_max_rows = 1000000;
 };
 
 struct ScenarioSpec {

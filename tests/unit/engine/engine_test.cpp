@@ -220,6 +220,25 @@ TEST(Engine, NoConstraintCanBeViolated) {
   }
 }
 
+// The decision log stops at the last whole day that fits its row limit, the same way for
+// any sharding.
+TEST(Engine, DecisionLogKeepsWholeDaysUpToItsLimit) {
+  auto spec = test_support::small_scenario(500, 12);
+  spec.outputs.decisions_max_rows = 1200;
+  for (const auto& l : {layout(1, 1), layout(2, 5)}) {
+    const auto run = engine::run_scenario(spec, l);
+    const auto& sms = run.arms[2];  // every 3 days: 500 proposals on days 0, 3, 6, 9
+    EXPECT_EQ(sms.decisions.size(), 1000u);
+    EXPECT_TRUE(sms.decisions_truncated);
+    EXPECT_EQ(sms.decisions_days_logged, 6);
+    EXPECT_EQ(sms.decisions.back().day, 3);
+    const auto& email = run.arms[1];  // every 7 days: days 0 and 7
+    EXPECT_EQ(email.decisions.size(), 1000u);
+    EXPECT_FALSE(email.decisions_truncated);
+    EXPECT_EQ(email.decisions_days_logged, 12);
+  }
+}
+
 TEST(Engine, SplitDesignPutsEachCustomerInOneArm) {
   auto spec = test_support::small_scenario(4000, 5);
   spec.experiment.design = core::ExperimentSpec::Design::split;
