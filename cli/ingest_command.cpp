@@ -58,6 +58,8 @@ int ingest_command(const Args& args) {
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(), ("input format: " + joined(ingest::ingest_formats())).c_str())(
       "input", po::value<std::vector<std::string>>()->multitoken(), "input files (csv, .gz, .xz)")(
+      "decisions", po::value<std::vector<std::string>>()->multitoken(),
+      "canonical decisions CSVs read into the same store after the inputs")(
       "out", po::value<std::string>(), "the store to write (HDF5)")(
       "calibration-end", po::value<std::string>(),
       "YYYY-MM-DD: last day of the calibration period (profiles and models use it)")(
@@ -67,7 +69,7 @@ int ingest_command(const Args& args) {
       "quiet,q", "print no progress");
   po::variables_map vm;
   po::positional_options_description positional;
-  if (int rc = parse_options("ingest", "--format FORMAT --input PATH... --out STORE [options]",
+  if (int rc = parse_options("ingest", "--format FORMAT --input PATH... [--decisions PATH...] --out STORE [options]",
                              args, options, positional, vm);
       rc >= 0)
     return rc;
@@ -77,6 +79,7 @@ int ingest_command(const Args& args) {
   ingest::IngestOptions o;
   o.format = vm["format"].as<std::string>();
   o.inputs = vm["input"].as<std::vector<std::string>>();
+  if (vm.count("decisions")) o.decision_inputs = vm["decisions"].as<std::vector<std::string>>();
   o.out = vm["out"].as<std::string>();
   if (vm.count("quarantine")) o.quarantine = vm["quarantine"].as<std::string>();
   o.max_bad_fraction = vm["max-bad-fraction"].as<double>();

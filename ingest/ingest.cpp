@@ -99,8 +99,9 @@ IngestReport run_ingest(const IngestOptions& options) {
   if (options.inputs.empty()) throw IngestError("no input files");
   if (!(options.max_bad_fraction >= 0.0 && options.max_bad_fraction <= 1.0))
     throw IngestError("--max-bad-fraction must be in [0, 1]");
-  for (const auto& input : options.inputs)
-    if (!fs::is_regular_file(input)) throw IngestError(input + ": no such file");
+  for (const auto* list : {&options.inputs, &options.decision_inputs})
+    for (const auto& input : *list)
+      if (!fs::is_regular_file(input)) throw IngestError(input + ": no such file");
 
   IngestReport report;
   report.quarantine_path =
@@ -110,39 +111,48 @@ IngestReport run_ingest(const IngestOptions& options) {
   results::StoreWriter writer(options.out);
   IngestSink sink(writer);
 
-  for (const auto& path : format->order_inputs(options.inputs)) {
-    InputReport input;
-    input.path = path;
-    input.bytes = fs::file_size(path);
-    try {
-      input.sha256 = core::sha256_file_hex(path);
-    } catch (const std::exception& e) {
-      throw IngestError(e.what());
-    }
-    CsvReader reader(open_byte_source(path), format->separator(path));
-    bool first = true;
-    while (reader.next()) {
-      if (first) {
-        first = false;
-        if (format->begin_input(path, reader, sink)) continue;
+  // The main inputs, then canonical decision logs into the same store (one customer
+  // dictionary, so events and decisions of a customer meet).
+  const auto read_inputs = [&](Format& fmt, const std::vector<std::string>& paths) {
+    for (const auto& path : fmt.order_inputs(paths)) {
+      InputReport input;
+      input.path = path;
+      input.bytes = fs::file_size(path);
+      try {
+        input.sha256 = core::sha256_file_hex(path);
+      } catch (const std::exception& e) {
+        throw IngestError(e.what());
       }
-      ++input.rows_read;
-      const auto rejected = format->row(reader, sink);
-      if (rejected.empty()) {
-        ++input.rows_accepted;
-      } else {
-        ++input.rows_quarantined;
-        ++report.quarantined_by_reason[std::string(rejected)];
-        quarantine.add(path, reader.line(), rejected, reader.raw());
+      CsvReader reader(open_byte_source(path), fmt.separator(path));
+      bool first = true;
+      while (reader.next()) {
+        if (first) {
+          first = false;
+          if (fmt.begin_input(path, reader, sink)) continue;
+        }
+        ++input.rows_read;
+        const auto rejected = fmt.row(reader, sink);
+        if (rejected.empty()) {
+          ++input.rows_accepted;
+        } else {
+          ++input.rows_quarantined;
+          ++report.quarantined_by_reason[std::string(rejected)];
+          quarantine.add(path, reader.line(), rejected, reader.raw());
+        }
+        if (options.on_progress && input.rows_read % kProgressEvery == 0)
+          options.on_progress(path, input.rows_read, reader.bytes_consumed());
       }
-      if (options.on_progress && input.rows_read % kProgressEvery == 0)
-        options.on_progress(path, input.rows_read, reader.bytes_consumed());
+      if (first) throw IngestError(path + ": the file is empty");
+      report.rows_read += input.rows_read;
+      report.rows_accepted += input.rows_accepted;
+      report.rows_quarantined += input.rows_quarantined;
+      report.inputs.push_back(input);
     }
-    if (first) throw IngestError(path + ": the file is empty");
-    report.rows_read += input.rows_read;
-    report.rows_accepted += input.rows_accepted;
-    report.rows_quarantined += input.rows_quarantined;
-    report.inputs.push_back(input);
+  };
+  read_inputs(*format, options.inputs);
+  if (!options.decision_inputs.empty()) {
+    auto decisions = make_format("decisions");
+    read_inputs(*decisions, options.decision_inputs);
   }
   sink.flush();
   quarantine.finish();

@@ -26,6 +26,7 @@ const std::vector<std::string>& ingest_formats();
 struct IngestOptions {
   std::string format;
   std::vector<std::string> inputs;
+  std::vector<std::string> decision_inputs;  // canonical decisions CSVs read after `inputs`
   std::string out;               // the store (HDF5)
   std::string quarantine;        // CSV of rejected rows; default: OUT with .quarantine.csv
   double max_bad_fraction = 0.01;

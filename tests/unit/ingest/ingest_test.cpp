@@ -134,6 +134,42 @@ TEST_F(IngestTest, DecisionsKeepPropensityCostAndReward) {
   EXPECT_EQ(d.channel[1], -1);  // no action
 }
 
+TEST_F(IngestTest, DecisionInputsJoinTheEventsInOneStoreWithOneCustomerDictionary) {
+  const auto events = write("events.csv",
+                            "customer_id,timestamp,event_type,amount\n"
+                            "c1,2024-01-01T10:00:00Z,purchase,12.5\n"
+                            "c2,2024-01-02T10:00:00Z,visit,\n");
+  const auto decisions = write("decisions.csv",
+                               "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost\n"
+                               "c2,2024-01-03T08:00:00Z,a,uniform,email,m1,,0.5,0.002\n"
+                               "c3,2024-01-03T08:00:00Z,a,uniform,,,,0.5,0\n"
+                               "c1,2024-01-03T08:00:00Z,a,uniform,sms,m1,,2,0.03\n");  // bad propensity
+  auto o = options("events", {events});
+  o.decision_inputs = {decisions};
+  o.max_bad_fraction = 0.5;
+  const auto report = run_ingest(o);
+  ASSERT_EQ(report.inputs.size(), 2u);
+  EXPECT_EQ(report.inputs[1].path, decisions);
+  EXPECT_EQ(report.inputs[1].rows_read, 3);
+  EXPECT_EQ(report.rows_read, 5);
+  EXPECT_EQ(report.rows_accepted + report.rows_quarantined, report.rows_read);
+  EXPECT_EQ(report.quarantined_by_reason.at("propensity outside (0, 1]"), 1);
+  EXPECT_EQ(lines_of(report.quarantine_path).size(), 2u);  // header + the bad row
+  EXPECT_EQ(report.events, 2);
+  EXPECT_EQ(report.decisions, 2);
+  EXPECT_EQ(report.customers, 3);
+  const results::StoreReader store(o.out);
+  EXPECT_EQ(store.meta().inputs.size(), 2u);
+  EXPECT_EQ(store.dictionary("customer"), (std::vector<std::string>{"c1", "c2", "c3"}));
+  const auto d = store.read_decisions();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d.customer[0], 1);  // c2: the events' index
+  EXPECT_EQ(d.customer[1], 2);
+
+  o.decision_inputs = {path("missing.csv")};
+  EXPECT_THROW(run_ingest(o), IngestError);
+}
+
 TEST_F(IngestTest, CdnowSampleAndMasterReconcile) {
   auto o = options("cdnow", {shared("cdnow/CDNOW_sample.txt")});
   const auto sample = run_ingest(o);
