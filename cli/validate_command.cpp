@@ -2,11 +2,13 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <unordered_map>
 
 #include "command.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
 #include "mirror/results/results_file.hpp"
+#include "mirror/results/table_file.hpp"
 #include "mirror/twins/btyd_validation.hpp"
 #include "mirror/twins/lcm_validation.hpp"
 
@@ -135,6 +137,134 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   return kOk;
 }
 
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
+}
+
+// `mirror validate --model MODEL.lcm --truth truth.h5 STORE`: on a generated world, the
+// LCM's predicted uplift of every action over 'none' against the world's exact one, per
+// segment. The store holds the world's logs (events and decisions); the prediction starts
+// the day after them, where the truth's outcomes start.
+int validate_lcm_uplift(const std::string& model_path, const std::string& store_path,
+                        const std::string& truth_path, int rollouts, std::uint64_t seed) {
+  const results::StoreReader store(store_path);
+  const auto model = twins::load_lcm(model_path);
+  auto data = twins::read_lcm_sequences(store);
+  if (data.calibration_days < data.days)  // the whole log is history here
+    data = twins::read_lcm_sequences(store, data.first_day + data.days - 1);
+  const auto start = ingest::parse_date(results::read_text_attribute(truth_path, "/", "start_date"));
+  const auto truth_day = static_cast<std::int32_t>(results::read_number_attribute(truth_path, "/", "truth_start_day"));
+  const int horizon = static_cast<int>(results::read_number_attribute(truth_path, "/", "truth_horizon_days"));
+  if (!start || core::day_of(*start) + truth_day != data.first_day + data.days)
+    throw std::invalid_argument(truth_path + ": its outcomes do not start the day after " + store_path +
+                                "'s data (" + ingest::format_day(data.first_day + data.days - 1) + ")");
+
+  // World actions as the LCM's inputs; row 0 is 'none'.
+  const auto actions = results::read_store_table(truth_path, "/world/actions");
+  const auto& names = actions.columns.at(0).strings;
+  const auto column = [&](const std::string& name) -> const std::vector<std::string>& {
+    for (const auto& c : actions.columns)
+      if (c.name == name) return c.strings;
+    throw std::invalid_argument(truth_path + ": /world/actions has no column " + name);
+  };
+  const auto& channels = column("channel");
+  const auto& offers = column("offer");
+  const std::size_t A = names.size();
+  std::vector<twins::LcmActionFeatures> features(A);
+  for (std::size_t a = 1; a < A; ++a) {
+    auto& f = features[a];
+    f.fill(0.0f);
+    f[twins::kLcmAny] = 1;
+    if (channels[a] == "email") f[twins::kLcmEmail] = 1;
+    if (channels[a] == "sms") f[twins::kLcmSms] = 1;
+    if (channels[a] == "push") f[twins::kLcmPush] = 1;
+    if (!offers[a].empty() && offers[a] != "none") f[twins::kLcmOffer] = 1;
+  }
+  features[0].fill(0.0f);
+
+  std::size_t width = 0;
+  const auto true_purchases = results::read_matrix(truth_path, "/outcomes/purchases", width);
+  if (width != A) throw std::invalid_argument(truth_path + ": /outcomes/purchases is not customers x actions");
+  const auto true_revenue = results::read_matrix(truth_path, "/outcomes/revenue", width);
+  const auto customers = results::read_store_table(truth_path, "/customers");
+  const auto& truth_index = customers.numbers("customer");
+  const auto& truth_segment = customers.numbers("segment");
+  const auto segment_names = results::read_store_table(truth_path, "/world/segments").columns.at(0).strings;
+  std::unordered_map<std::string, std::size_t> truth_row;  // customer id -> row
+  for (std::size_t i = 0; i < truth_index.size(); ++i)
+    truth_row["c" + std::to_string(static_cast<long long>(truth_index[i]) + 1)] = i;
+
+  std::printf("%s: %zu customers, %zu actions, %d days from %s; LCM %s (%d rollouts)\n\n",
+              truth_path.c_str(), data.size(), A, horizon,
+              ingest::format_day(data.first_day + data.days).c_str(), model_path.c_str(), rollouts);
+  const auto predicted = twins::lcm_action_outcomes(model, data, features, horizon, rollouts, seed);
+
+  // Mean uplift per (segment, action): customers with history in the store and in the truth.
+  const std::size_t S = segment_names.size();
+  std::vector<double> count(S, 0), tp(S * A, 0), pp(S * A, 0), tr(S * A, 0), pr(S * A, 0);
+  for (std::size_t c = 0; c < data.size(); ++c) {
+    const auto it = truth_row.find(data.ids[c]);
+    if (it == truth_row.end() || std::isnan(predicted.purchases[c * A])) continue;
+    const std::size_t i = it->second, s = static_cast<std::size_t>(truth_segment[i]);
+    count[s] += 1;
+    for (std::size_t a = 1; a < A; ++a) {
+      tp[s * A + a] += true_purchases[i * A + a] - true_purchases[i * A];
+      tr[s * A + a] += true_revenue[i * A + a] - true_revenue[i * A];
+      pp[s * A + a] += predicted.purchases[c * A + a] - predicted.purchases[c * A];
+      pr[s * A + a] += predicted.revenue[c * A + a] - predicted.revenue[c * A];
+    }
+  }
+  results::Table table;
+  std::vector<std::string> seg_col, act_col;
+  std::vector<double> n_col, tp_col, pp_col, tr_col, pr_col;
+  std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", "action", "customers",
+              "true d purch", "LCM d purch", "true d rev", "LCM d rev");
+  for (std::size_t s = 0; s < S; ++s) {
+    if (count[s] == 0) continue;
+    for (std::size_t a = 1; a < A; ++a) {
+      const std::size_t k = s * A + a;
+      seg_col.push_back(segment_names[s]);
+      act_col.push_back(names[a]);
+      n_col.push_back(count[s]);
+      tp_col.push_back(tp[k] / count[s]);
+      pp_col.push_back(pp[k] / count[s]);
+      tr_col.push_back(tr[k] / count[s]);
+      pr_col.push_back(pr[k] / count[s]);
+      std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(),
+                  names[a].c_str(), count[s], tp_col.back(), pp_col.back(), tr_col.back(), pr_col.back());
+    }
+  }
+  const double r_purchases = pearson(tp_col, pp_col), r_revenue = pearson(tr_col, pr_col);
+  std::printf("\nPearson correlation of true and predicted segment-level uplift over %zu (segment, action) pairs:\n"
+              "  purchases %.4f\n  revenue   %.4f\n",
+              tp_col.size(), r_purchases, r_revenue);
+  table.columns.push_back({"segment", {}, seg_col});
+  table.columns.push_back({"action", {}, act_col});
+  table.columns.push_back(numbers("customers", n_col));
+  table.columns.push_back(numbers("true_purchases_uplift", tp_col));
+  table.columns.push_back(numbers("predicted_purchases_uplift", pp_col));
+  table.columns.push_back(numbers("true_revenue_uplift", tr_col));
+  table.columns.push_back(numbers("predicted_revenue_uplift", pr_col));
+  results::write_store_table(store_path, "/validation/lcm_uplift/by_segment", table);
+  results::Table summary;
+  summary.columns.push_back({"metric", {}, {"pairs", "horizon_days", "rollouts", "correlation_purchases",
+                                            "correlation_revenue"}});
+  summary.columns.push_back(numbers("value", {static_cast<double>(tp_col.size()), static_cast<double>(horizon),
+                                              static_cast<double>(rollouts), r_purchases, r_revenue}));
+  results::write_store_table(store_path, "/validation/lcm_uplift/summary", summary);
+  std::printf("\nwritten to %s:/validation/lcm_uplift\n", store_path.c_str());
+  return kOk;
+}
+
 }  // namespace
 
 int validate_command(const Args& args) {
@@ -145,13 +275,15 @@ int validate_command(const Args& args) {
       "rollouts", po::value<int>()->default_value(20), "LCM: simulated futures per customer")(
       "seed", po::value<std::uint64_t>()->default_value(1), "LCM: seed of the rollouts")(
       "store", po::value<std::string>(), "the store written by `mirror ingest`")(
+      "truth", po::value<std::string>(),
+      "LCM: a generated world's truth.h5 (STORE holds its logs): true against predicted uplift")(
       "btyd", po::value<std::string>()->default_value("bg_nbd"), "bg_nbd or pareto_nbd")(
       "calibration-end", po::value<std::string>(),
       "YYYY-MM-DD (default: the store's); the days after it are the holdout");
   po::positional_options_description positional;
   positional.add("store", 1);
   po::variables_map vm;
-  if (int rc = parse_options("validate", "--model btyd|MODEL.lcm STORE [options]", args, options,
+  if (int rc = parse_options("validate", "--model btyd|MODEL.lcm STORE [--truth truth.h5] [options]", args, options,
                              positional, vm);
       rc >= 0)
     return rc;
@@ -161,6 +293,11 @@ int validate_command(const Args& args) {
   ingest::ProfileOptions profile_options;
   if (int rc = read_calibration_end("validate", vm, profile_options.calibration_end); rc >= 0) return rc;
   try {
+    if (vm.count("truth")) {
+      if (model == "btyd") return usage_error("validate: --truth needs --model MODEL.lcm");
+      return validate_lcm_uplift(model, path, vm["truth"].as<std::string>(), vm["rollouts"].as<int>(),
+                                 vm["seed"].as<std::uint64_t>());
+    }
     if (model != "btyd")
       return validate_lcm(model, path, profile_options, vm["rollouts"].as<int>(),
                           vm["seed"].as<std::uint64_t>());

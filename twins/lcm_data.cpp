@@ -56,6 +56,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
   for (std::size_t k = 0; k < spend.size(); ++k)
     s.events[k * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(spend[k]) / 4.0);
   const auto channels = store.dictionary("channel");
+  const auto offers = store.dictionary("offer");
   const auto decisions = store.read_decisions();
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     const auto c = decisions.customer[i];
@@ -67,7 +68,8 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
     if (name == "email") a[kLcmEmail] = 1;
     if (name == "sms") a[kLcmSms] = 1;
     if (name == "push") a[kLcmPush] = 1;
-    if (decisions.offer[i] >= 0) a[kLcmOffer] = 1;
+    // Logs name the absence of an offer "none" (mirror generate) or leave it empty.
+    if (decisions.offer[i] >= 0 && offers[decisions.offer[i]] != "none") a[kLcmOffer] = 1;
   }
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));

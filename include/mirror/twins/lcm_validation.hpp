@@ -2,6 +2,7 @@
 // Monte Carlo rollouts of the fitted model, scored against what customers did.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +38,22 @@ HoldoutActual lcm_holdout_actual(const LcmSequences& data);
 // half a rollout added each way. Deterministic for a seed.
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
                              std::uint64_t seed);
+// An action as the LCM sees it: the kLcmAction inputs of the day it is taken.
+using LcmActionFeatures = std::array<float, kLcmActionCount>;
+// Per customer and action: expected purchase days and revenue over `horizon_days` days after
+// the calibration period when the action is taken on its first day and nothing after.
+struct LcmActionOutcomes {
+  std::size_t actions = 0;
+  std::vector<double> purchases;  // customers x actions; NaN without calibration history
+  std::vector<double> revenue;    // expm1 of the log-spend draws, times P(purchase)
+};
+// Monte Carlo rollouts from each customer's warmed-up state with common random numbers: the
+// same streams per (customer, rollout, day) for every action, so differences between actions
+// (uplifts) carry little noise. The purchase probability, not its draw, is averaged (the
+// draw still feeds the next day). Deterministic for a seed.
+LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequences& data,
+                                      const std::vector<LcmActionFeatures>& actions,
+                                      int horizon_days, int rollouts, std::uint64_t seed);
 // BG/NBD or Pareto/NBD forecasts from a scored profile table (same customer order).
 HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
                               double holdout_days);
