@@ -1,7 +1,10 @@
 // `mirror generate` as a user runs it, and its logs through `mirror ingest`.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+
+#include "mirror/results/customer_store.hpp"
 
 #include "mirror_cli.hpp"
 
@@ -38,6 +41,35 @@ TEST_F(GenerateCliTest, GeneratesLogsThatIngestCleanly) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   for (const char* f : {"events.csv", "decisions.csv", "customers.csv", "world.yaml"})
     EXPECT_TRUE(slurp(path(std::string("w1/") + f)) == slurp(path(std::string("w2/") + f))) << f;
+}
+
+// The LCM trained on a generated world's logs, its uplift per segment against the truth.
+TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
+  auto r = mirror("generate --world retail --customers 400 --days 100 --seed 3 --quiet --out " + path("w"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("ingest --format events --input " + path("w/events.csv") + " --decisions " +
+             path("w/decisions.csv") + " --out " + path("w.h5") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(" + 0 quarantined (0.00%)"), std::string::npos) << r.out;
+  r = mirror("train --store " + path("w.h5") + " --out " + path("w.lcm") +
+             " --epochs 2 --validation-days 28 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("validate --model " + path("w.lcm") + " --truth " + path("w/truth.h5") + " --rollouts 4 " +
+             path("w.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Pearson correlation of true and predicted segment-level uplift over 24"),
+            std::string::npos) << r.out;
+  const auto summary = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/summary");
+  EXPECT_TRUE(std::isfinite(summary.numbers("value").at(3))) << r.out;
+  const auto table = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/by_segment");
+  EXPECT_EQ(table.rows(), 24u);  // 4 segments x 6 actions
+
+  // A truth that does not start the day after the store's data is refused.
+  r = mirror("generate --world retail --customers 50 --days 90 --seed 3 --quiet --out " + path("other"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("validate --model " + path("w.lcm") + " --truth " + path("other/truth.h5") + " " + path("w.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("do not start the day after"), std::string::npos) << r.out;
 }
 
 TEST_F(GenerateCliTest, BadInputWritesNothing) {
