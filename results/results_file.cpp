@@ -208,7 +208,18 @@ void write_results_file(const RunResults& results, const std::string& path) {
   h5::write_file_atomically(path, "results", [&](H5::H5File& file) {
     write_meta(file, results);
     file.createGroup("/arms");
-    for (const auto& arm : results.arms) write_arm(file, arm);
+    for (std::size_t a = 0; a < results.arms.size(); ++a) {
+      const auto& arm = results.arms[a];
+      write_arm(file, arm);
+      if (!is_online_learner(arm.policy)) continue;
+      const auto curve = regret_curve(results.arms, a);
+      auto g = file.createGroup("/arms/" + arm.name + "/regret");
+      string_attribute(g, "best_fixed_arm", curve.best_fixed_arm);
+      column(g, "reward", kF64, curve.reward.data(), curve.reward.size());
+      column(g, "best_fixed_reward", kF64, curve.best_reward.data(), curve.best_reward.size());
+      column(g, "cumulative_regret", kF64, curve.cumulative_regret.data(),
+             curve.cumulative_regret.size());
+    }
     write_summary(file, results.summary);
   });
 }

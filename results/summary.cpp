@@ -25,6 +25,41 @@ DailyTotals& DailyTotals::operator+=(const DailyTotals& o) {
   return *this;
 }
 
+bool is_online_learner(const std::string& policy_kind) {
+  return policy_kind == "epsilon_greedy" || policy_kind == "thompson";
+}
+
+RegretCurve regret_curve(const std::vector<ArmResult>& arms, std::size_t learner) {
+  RegretCurve out;
+  // Profit per customer of the arm on each day.
+  const auto daily = [](const ArmResult& a) {
+    std::vector<double> r;
+    const double n = a.customers.empty() ? 1.0 : static_cast<double>(a.customers.size());
+    for (const auto& d : a.daily) r.push_back(core::from_micros(d.margin - d.cost) / n);
+    return r;
+  };
+  double best_total = 0.0;
+  for (std::size_t a = 0; a < arms.size(); ++a) {
+    if (a == learner || is_online_learner(arms[a].policy)) continue;
+    const auto r = daily(arms[a]);
+    double total = 0.0;
+    for (double x : r) total += x;
+    if (out.best_fixed_arm.empty() || total > best_total) {
+      best_total = total;
+      out.best_fixed_arm = arms[a].name;
+      out.best_reward = r;
+    }
+  }
+  out.reward = daily(arms[learner]);
+  if (out.best_fixed_arm.empty()) return out;
+  double cumulative = 0.0;
+  for (std::size_t d = 0; d < out.reward.size() && d < out.best_reward.size(); ++d) {
+    cumulative += out.best_reward[d] - out.reward[d];
+    out.cumulative_regret.push_back(cumulative);
+  }
+  return out;
+}
+
 double metric_value(const CustomerResult& c, core::Metric m) {
   switch (m) {
     case core::Metric::revenue: return core::from_micros(c.revenue);

@@ -104,6 +104,16 @@ struct RunResults {
   std::vector<SummaryRow> summary;
 };
 
+// An online learner's regret curve against the best fixed arm of the same run (the arm,
+// not itself a learner, with the highest profit per customer over the horizon): per day,
+// profit (margin - cost) per customer of each, and the cumulative difference.
+struct RegretCurve {
+  std::string best_fixed_arm;  // empty: no fixed arm to compare with
+  std::vector<double> reward, best_reward, cumulative_regret;
+};
+bool is_online_learner(const std::string& policy_kind);
+RegretCurve regret_curve(const std::vector<ArmResult>& arms, std::size_t learner);
+
 // The per-customer value of a metric (what the summary averages).
 double metric_value(const CustomerResult& c, core::Metric m);
 

@@ -125,3 +125,29 @@ TEST_F(ResultsFile, ReadErrorsNameTheFileAndTheDataset) {
     EXPECT_NE(std::string(e.what()).find("/arms/nope/daily/revenue"), std::string::npos) << e.what();
   }
 }
+
+// An online learner's regret against the best fixed arm is stored with its arm.
+TEST_F(ResultsFile, LearnersGetARegretCurve) {
+  auto r = sample();
+  r.arms[0].policy = "none";
+  r.arms[1].policy = "batch_and_blast";
+  r.arms[2].policy = "thompson";
+  // 3 customers an arm: day profits (margin - cost) per customer.
+  r.arms[0].daily[0].margin = core::to_micros(3.0);   // none: 1, 1
+  r.arms[0].daily[1].margin = core::to_micros(3.0);
+  r.arms[1].daily[0].margin = core::to_micros(6.0);   // blast: 2, 3 (best fixed)
+  r.arms[1].daily[1].margin = core::to_micros(9.0);
+  r.arms[2].daily[0].margin = core::to_micros(3.0);   // learner: 1, 2.5
+  r.arms[2].daily[1].margin = core::to_micros(7.5);
+  const auto curve = regret_curve(r.arms, 2);
+  EXPECT_EQ(curve.best_fixed_arm, "alpha");
+  ASSERT_EQ(curve.cumulative_regret.size(), 2u);
+  EXPECT_DOUBLE_EQ(curve.cumulative_regret[0], 1.0);
+  EXPECT_DOUBLE_EQ(curve.cumulative_regret[1], 1.5);
+  write_results_file(r, path("regret.h5"));
+  EXPECT_EQ(read_column(path("regret.h5"), "/arms/mid/regret/cumulative_regret"),
+            (std::vector<double>{1.0, 1.5}));
+  EXPECT_EQ(read_string_attribute(path("regret.h5"), "/arms/mid/regret", "best_fixed_arm"), "alpha");
+  EXPECT_EQ(list_group(path("regret.h5"), "/arms/alpha"),
+            (std::vector<std::string>{"customers", "daily", "decisions"}));
+}
