@@ -784,6 +784,14 @@ class Loader {
           std::find(allowed->begin(), allowed->end(), key.Scalar()) == allowed->end())
         error(key, join(path, key.Scalar()), "not allowed for policy kind '" + k + "'");
     if (policy.kind == Kind::none) return;
+    const bool scores = policy.kind == Kind::propensity_top_k || policy.kind == Kind::uplift ||
+                        policy.kind == Kind::fatigue_aware ||
+                        policy.kind == Kind::clv_tiered_discount;
+    if (scores && spec_.model.kind != core::ModelSpec::Kind::ground_truth)
+      error(*kind, join(path, "kind"),
+            "policy kind '" + k +
+                "' scores customers with the model's expected outcomes under actions; only "
+                "model kind 'ground_truth' answers that so far");
     const auto has = [&](const char* key) {
       return std::find(allowed->begin(), allowed->end(), key) != allowed->end();
     };
