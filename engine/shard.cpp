@@ -75,6 +75,7 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
   for (std::size_t i = 0; i < count; ++i) segments_[i] = model_->segment(i);
   channel_cost_ = channel_costs(spec);
   if (caps_.tracks_offers()) offer_days_.assign(count * caps_.offer_count(), core::kNoDay);
+  if (spec.outputs.expected_value) expected_margin_.assign(count, 0.0);
   active_ = 0;
   for (std::size_t i = 0; i < count; ++i) active_ += eligible_.empty() || eligible_[i] ? 1 : 0;
 }
@@ -123,6 +124,15 @@ results::DailyTotals ShardSimulator::step(
   totals.blocked_by_rules = blocked_.blocked_by_rules;
   blocked_ = policies::CapCounts{};
 
+  if (!expected_margin_.empty()) {
+    core::ExpectedOutcome e;
+    for (std::size_t i = 0; i < twins_.size(); ++i) {
+      if ((eligible != nullptr && eligible[i] == 0) || !twins_[i].active()) continue;
+      if (!model_->expected_outcome(i, day, twins_[i], ledgers_[i], actions_[i], e))
+        throw std::runtime_error("outputs.expected_value: the model does not answer expected outcomes");
+      expected_margin_[i] += e.margin;
+    }
+  }
   model_->step(day, twins_.data(), ledgers_.data(), actions_.data(), outcomes_.data());
 
   const double half_life = spec_.world.fatigue_half_life_days;
@@ -179,6 +189,7 @@ void ShardSimulator::collect(std::vector<results::CustomerResult>& out) const {
     r.contacts = ledgers_[i].contacts_total();
     r.unsubscribes = t.unsubscribes;
     r.active_at_end = t.active() ? 1 : 0;
+    if (!expected_margin_.empty()) r.expected_margin = expected_margin_[i];
     out.push_back(r);
   }
 }

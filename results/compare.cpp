@@ -84,7 +84,7 @@ Difference difference(const ArmData& a, const ArmData& c, bool paired, double le
 const std::vector<std::string>& comparable_metrics() {
   static const std::vector<std::string> kMetrics{
       "profit", "revenue", "margin", "cost", "conversions", "visits", "contacts",
-      "unsubscribes", "active_at_end"};
+      "unsubscribes", "active_at_end", "expected_profit"};
   return kMetrics;
 }
 
@@ -109,6 +109,11 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
       const std::string c = "/arms/" + name + "/customers/";
       a.id = h5::read_numbers<double>(f.openDataSet(c + "customer_id"), h5::kF64);
       a.segment = h5::read_numbers<double>(f.openDataSet(c + "segment"), h5::kF64);
+      if (!f.nameExists(c + metric))
+        throw std::invalid_argument("no column '" + metric + "' in " + path +
+                                    (metric == "expected_profit"
+                                         ? " (run the scenario with outputs.expected_value: true)"
+                                         : ""));
       a.value = h5::read_numbers<double>(f.openDataSet(c + metric), h5::kF64);
       arms.push_back(std::move(a));
     }

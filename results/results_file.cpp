@@ -4,6 +4,7 @@
 #include "h5_io.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -110,6 +111,9 @@ void write_arm(H5::H5File& file, const ArmResult& arm) {
   typed_column(customers, "unsubscribes", kU32, c, [](const C& x) { return x.unsubscribes; });
   typed_column(customers, "active_at_end", H5::PredType::NATIVE_UINT8, c,
                [](const C& x) { return x.active_at_end; });
+  if (!c.empty() && !std::isnan(c.front().expected_margin))
+    typed_column(customers, "expected_profit", kF64, c,
+                 [](const C& x) { return x.expected_profit(); });
 
   auto group = file.openGroup("/arms/" + arm.name);
   string_attribute(group, "policy", arm.policy);

@@ -65,7 +65,7 @@ const Keys kPolicyKeys{"kind",           "channel",         "offer",       "mess
                        "min_churn_risk", "value_horizon_days", "epsilon",  "include_none"};
 const Keys kCampaignKeys{"channels", "offers", "messages"};
 const Keys kTierKeys{"min_value", "offer"};
-const Keys kOutputKeys{"results", "decisions", "decisions_max_rows"};
+const Keys kOutputKeys{"results", "decisions", "decisions_max_rows", "expected_value"};
 const Keys kChannelNames{"email", "sms", "push"};
 const Keys kPolicyKinds{"none",   "batch_and_blast",    "propensity_top_k", "uplift",
                         "fatigue_aware", "clv_tiered_discount", "epsilon_greedy", "thompson"};
@@ -1033,6 +1033,18 @@ class Loader {
       long long v = 0;
       if (read_int_ranged(*r, "outputs.decisions_max_rows", v, 0, 1000000000))
         spec_.outputs.decisions_max_rows = v;
+    }
+    if (const auto* r = find(e, "expected_value")) {
+      std::string v;
+      if (read_string(*r, "outputs.expected_value", v)) {
+        if (v != "true" && v != "false")
+          error(*r, "outputs.expected_value", "expected true or false, found '" + v + "'");
+        else if (v == "true" && spec_.model.kind != core::ModelSpec::Kind::ground_truth)
+          error(*r, "outputs.expected_value",
+                "needs a model that answers expected outcomes; only model kind 'ground_truth' does so far");
+        else
+          spec_.outputs.expected_value = v == "true";
+      }
     }
   }
 

@@ -182,6 +182,11 @@ struct OutputsSpec {
   // Rows of the decision log kept per arm (in memory, then in the results file); logging
   // stops at the last whole day that fits. 0 = no decision log.
   std::int64_t decisions_max_rows = 1000000;
+  // Also sum, per customer, the model's expected margin of every day given the customer's
+  // state and the delivered action (the realized profit with each day's draws averaged
+  // out). Needs a model that answers expected outcomes (ground_truth); costs one more
+  // model evaluation per customer-day.
+  bool expected_value = false;
 };
 
 struct ScenarioSpec {

@@ -77,6 +77,7 @@ class ShardSimulator {
   std::vector<core::DayAction> actions_;
   std::vector<core::DayOutcome> outcomes_;
   std::vector<std::int32_t> offer_days_;  // offer-repeat rule only: size x offers, last day sent
+  std::vector<double> expected_margin_;   // outputs.expected_value only
   policies::CapCounts blocked_;           // today's refusals, from enforce()
   policies::BudgetLedger own_budget_;     // simulate_day() only
   core::ChannelArray<core::Micros> channel_cost_{};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,12 @@ struct CustomerResult {
   std::uint32_t contacts = 0;
   std::uint32_t unsubscribes = 0;
   std::uint8_t active_at_end = 1;
+  // outputs.expected_value only: the model's expected margin of each of the customer's
+  // days given its state and the delivered action, summed (NaN when not computed).
+  double expected_margin = std::numeric_limits<double>::quiet_NaN();
 
   double profit() const { return core::from_micros(margin - cost); }
+  double expected_profit() const { return expected_margin - core::from_micros(cost); }
 };
 
 struct ArmResult {

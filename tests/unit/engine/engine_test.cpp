@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <atomic>
 #include <cstring>
 
@@ -236,6 +238,39 @@ TEST(Engine, DecisionLogKeepsWholeDaysUpToItsLimit) {
     EXPECT_EQ(email.decisions.size(), 1000u);
     EXPECT_FALSE(email.decisions_truncated);
     EXPECT_EQ(email.decisions_days_logged, 12);
+  }
+}
+
+// outputs.expected_value: each customer's expected profit along its path (the day's draws
+// averaged out) agrees with the realized profit on average, with less spread, and is the
+// same for any sharding.
+TEST(Engine, ExpectedProfitAgreesWithTheRealizedProfit) {
+  auto spec = test_support::small_scenario(3000, 40);
+  spec.outputs.expected_value = true;
+  const auto run = engine::run_scenario(spec, layout(2, 5));
+  const auto again = engine::run_scenario(spec, layout(1, 1));
+  for (std::size_t a = 0; a < run.arms.size(); ++a) {
+    double diff = 0, diff2 = 0, var_realized = 0, var_expected = 0, mr = 0, me = 0;
+    const auto& cs = run.arms[a].customers;
+    const double n = static_cast<double>(cs.size());
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      ASSERT_EQ(cs[i].expected_margin, again.arms[a].customers[i].expected_margin);
+      const double d = cs[i].profit() - cs[i].expected_profit();
+      diff += d;
+      diff2 += d * d;
+      mr += cs[i].profit();
+      me += cs[i].expected_profit();
+    }
+    mr /= n;
+    me /= n;
+    for (const auto& c : cs) {
+      var_realized += (c.profit() - mr) * (c.profit() - mr);
+      var_expected += (c.expected_profit() - me) * (c.expected_profit() - me);
+    }
+    const double mean = diff / n;
+    const double se = std::sqrt((diff2 / n - mean * mean) / n);
+    EXPECT_LT(std::fabs(mean), 4 * se) << run.arms[a].name << " " << mean << " +- " << se;
+    EXPECT_LT(var_expected, var_realized) << run.arms[a].name;
   }
 }
 
