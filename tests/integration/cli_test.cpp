@@ -161,7 +161,9 @@ TEST_F(CliTest, DecisionLogIsWrittenAndIngestsCleanly) {
   for (std::size_t i = 0; i < status.size(); ++i) {
     (status[i] == 0 ? delivered : blocked) += 1;
     EXPECT_EQ(propensity[i], 1.0);
-    if (i > 0) ASSERT_TRUE(day[i - 1] < day[i] || (day[i - 1] == day[i] && customer[i - 1] < customer[i]));
+    if (i > 0) {
+      ASSERT_TRUE(day[i - 1] < day[i] || (day[i - 1] == day[i] && customer[i - 1] < customer[i]));
+    }
   }
   // max_per_week 2: at most 2 of the 4 proposals in any week get through.
   double contacts = 0;

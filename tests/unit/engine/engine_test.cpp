@@ -202,8 +202,11 @@ TEST(Engine, NoConstraintCanBeViolated) {
       EXPECT_LE(spent, core::to_micros(40.0));
       EXPECT_GT(spent, core::to_micros(40.0 - 0.03));  // it stopped because it was spent
       ASSERT_NE(arm.budget_exhausted_day, core::kNoDay);
-      for (const auto& d : arm.daily)
-        if (d.day > arm.budget_exhausted_day) EXPECT_EQ(d.contacts, 0) << d.day;
+      for (const auto& d : arm.daily) {
+        if (d.day > arm.budget_exhausted_day) {
+          EXPECT_EQ(d.contacts, 0) << d.day;
+        }
+      }
     }
   }
   EXPECT_GT(rules, 0);
