@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -328,6 +329,23 @@ void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, floa
   const auto out = net->head(torch::cat({next, xt}, 1)).contiguous();
   std::copy(next.data_ptr<float>(), next.data_ptr<float>() + next.numel(), h_out);
   std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), heads);
+}
+
+double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int steps, int threads) {
+  torch::NoGradGuard no_grad;
+  if (threads > 0) torch::set_num_threads(threads);
+  LcmNet net(w.hidden);
+  import_weights(net, w);
+  const auto r = static_cast<std::int64_t>(rows);
+  auto h = torch::zeros({r, w.hidden});
+  const auto x = torch::randn({r, kLcmInputs});
+  const auto start = std::chrono::steady_clock::now();
+  for (int s = 0; s < steps; ++s) {
+    h = net->cell(x, h);
+    const auto out = net->head(torch::cat({h, x}, 1));
+    (void)out;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace mirror::twins

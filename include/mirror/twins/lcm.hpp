@@ -150,5 +150,8 @@ void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads
 // Reference: the same step through LibTorch (lcm_train.cpp), for tests and benchmarks.
 void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,
                        float* heads, std::size_t rows);
+// Benchmark baseline: `steps` batched LibTorch steps (GRUCell + heads, no grad) over `rows`
+// rows with `threads` intra-op threads, the module built once. Returns seconds.
+double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int steps, int threads);
 
 }  // namespace mirror::twins

@@ -1,0 +1,71 @@
+// LCM inference speed: the fused C++ kernel (what twins run) against a batched LibTorch
+// loop over the same weights and tensors, in the same process. Rows = customer-days.
+// usage: lcm_speed [--rows N] [--steps S] [--hidden H]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "mirror/twins/lcm.hpp"
+
+using namespace mirror::twins;
+
+int main(int argc, char** argv) {
+  std::size_t rows = 100000;
+  int steps = 20, hidden = 32;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--rows")) rows = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--hidden")) hidden = std::atoi(argv[i + 1]);
+  }
+  std::mt19937 rng(1);
+  std::normal_distribution<float> n(0.0f, 0.3f);
+  LcmWeights w;
+  w.hidden = hidden;
+  for (auto* v : {&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_head, &w.b_head}) v->clear();
+  w.w_ih.resize(3 * hidden * kLcmInputs);
+  w.w_hh.resize(3 * hidden * hidden);
+  w.b_ih.resize(3 * hidden);
+  w.b_hh.resize(3 * hidden);
+  w.w_head.resize(kLcmHeadCount * (hidden + kLcmInputs));
+  w.b_head.resize(kLcmHeadCount);
+  for (auto* v : {&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_head, &w.b_head})
+    for (auto& x : *v) x = n(rng);
+  lcm_prepare(w);
+  std::vector<float> h(rows * hidden, 0.0f), x(rows * kLcmInputs), heads(rows * kLcmHeadCount);
+  for (auto& v : x) v = n(rng);
+
+  // The kernel on 1 and 2 threads (rows split in halves, as two shards would).
+  const auto kernel = [&](int threads) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int s = 0; s < steps; ++s) {
+      std::vector<std::thread> pool;
+      const std::size_t part = rows / threads;
+      for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          const std::size_t begin = t * part, count = t + 1 == threads ? rows - begin : part;
+          lcm_step(w, &h[begin * hidden], &x[begin * kLcmInputs], &h[begin * hidden], count);
+          lcm_heads(w, &h[begin * hidden], &x[begin * kLcmInputs], &heads[begin * kLcmHeadCount], count);
+        });
+      for (auto& p : pool) p.join();
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double total = static_cast<double>(rows) * steps;
+  const double k1 = kernel(1), k2 = kernel(2);
+  const double t1 = lcm_libtorch_loop_seconds(w, rows, steps, 1);
+  const double t2 = lcm_libtorch_loop_seconds(w, rows, steps, 2);
+  std::printf("LCM step + heads, hidden %d, %zu rows x %d steps\n", hidden, rows, steps);
+  std::printf("%-32s %10s %14s %10s\n", "", "seconds", "rows/s", "vs torch-2");
+  const auto line = [&](const char* what, double s) {
+    std::printf("%-32s %10.3f %14.0f %10.2f\n", what, s, total / s, t2 / s);
+  };
+  line("LibTorch loop, 1 thread", t1);
+  line("LibTorch loop, 2 threads", t2);
+  line("C++ kernel, 1 thread", k1);
+  line("C++ kernel, 2 threads", k2);
+  return 0;
+}
