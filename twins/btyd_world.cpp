@@ -2,12 +2,12 @@
 
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 #include <tuple>
 
 #include "mirror/core/random.hpp"
 #include "mirror/ingest/profile.hpp"
+#include "shared_population.hpp"
 
 namespace mirror::twins {
 
@@ -85,20 +85,10 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
 std::shared_ptr<const BtydPopulation> load_btyd_population(const std::string& store_path,
                                                            const std::string& variant,
                                                            const std::string& segment) {
-  static std::mutex mutex;
-  static std::map<std::tuple<std::string, std::string, std::string>,
-                  std::shared_ptr<const BtydPopulation>>
-      cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = cache[{store_path, variant, segment}];
-  if (!slot) {
-    try {
-      slot = build_population(store_path, variant, segment);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(store_path + ": cannot build the BTYD population: " + e.what());
-    }
-  }
-  return slot;
+  return shared_population<BtydPopulation>(
+      std::make_tuple(store_path, variant, segment),
+      store_path + ": cannot build the BTYD population",
+      [&] { return build_population(store_path, variant, segment); });
 }
 
 BtydWorld::BtydWorld(std::shared_ptr<const BtydPopulation> population, double gross_margin,

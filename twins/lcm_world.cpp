@@ -1,11 +1,10 @@
 #include "mirror/twins/lcm_world.hpp"
 
 #include <cmath>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 
 #include "mirror/core/random.hpp"
+#include "shared_population.hpp"
 
 namespace mirror::twins {
 
@@ -46,19 +45,10 @@ std::shared_ptr<const LcmPopulation> build_population(const std::string& store_p
 
 std::shared_ptr<const LcmPopulation> load_lcm_population(const std::string& store_path,
                                                          const std::string& model_path) {
-  static std::mutex mutex;
-  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const LcmPopulation>> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = cache[{store_path, model_path}];
-  if (!slot) {
-    try {
-      slot = build_population(store_path, model_path);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(store_path + " with " + model_path +
-                               ": cannot build the LCM population: " + e.what());
-    }
-  }
-  return slot;
+  return shared_population<LcmPopulation>(
+      std::make_pair(store_path, model_path),
+      store_path + " with " + model_path + ": cannot build the LCM population",
+      [&] { return build_population(store_path, model_path); });
 }
 
 LcmWorld::LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross_margin,
