@@ -177,19 +177,12 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
     throw std::invalid_argument(truth_path + ": /world/actions has no column " + name);
   };
   const auto& channels = column("channel");
+  const auto& messages = column("campaign");
   const auto& offers = column("offer");
   const std::size_t A = names.size();
   std::vector<twins::LcmActionFeatures> features(A);
-  for (std::size_t a = 1; a < A; ++a) {
-    auto& f = features[a];
-    f.fill(0.0f);
-    f[twins::kLcmAny] = 1;
-    if (channels[a] == "email") f[twins::kLcmEmail] = 1;
-    if (channels[a] == "sms") f[twins::kLcmSms] = 1;
-    if (channels[a] == "push") f[twins::kLcmPush] = 1;
-    if (!offers[a].empty() && offers[a] != "none") f[twins::kLcmOffer] = 1;
-  }
-  features[0].fill(0.0f);
+  for (std::size_t a = 0; a < A; ++a)  // row 0 is 'none', with an empty channel
+    twins::lcm_action_features(a == 0 ? "" : channels[a], messages[a], offers[a], features[a].data());
 
   std::size_t width = 0;
   const auto true_purchases = results::read_matrix(truth_path, "/outcomes/purchases", width);

@@ -56,25 +56,36 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
   for (std::size_t k = 0; k < spend.size(); ++k)
     s.events[k * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(spend[k]) / 4.0);
   const auto channels = store.dictionary("channel");
+  const auto messages = store.dictionary("message");
   const auto offers = store.dictionary("offer");
+  const auto name = [](const std::vector<std::string>& dictionary, std::int32_t id) -> std::string_view {
+    return id >= 0 ? std::string_view(dictionary[id]) : std::string_view();
+  };
   const auto decisions = store.read_decisions();
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     const auto c = decisions.customer[i];
     if (c < 0 || decisions.channel[i] < 0) continue;  // anonymous, or no action
     const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
-    float* a = &s.actions[(static_cast<std::size_t>(c) * s.days + d) * kLcmActionCount];
-    a[kLcmAny] = 1;
-    const auto& name = channels[decisions.channel[i]];
-    if (name == "email") a[kLcmEmail] = 1;
-    if (name == "sms") a[kLcmSms] = 1;
-    if (name == "push") a[kLcmPush] = 1;
-    // Logs name the absence of an offer "none" (mirror generate) or leave it empty.
-    if (decisions.offer[i] >= 0 && offers[decisions.offer[i]] != "none") a[kLcmOffer] = 1;
+    lcm_action_features(name(channels, decisions.channel[i]), name(messages, decisions.message[i]),
+                        name(offers, decisions.offer[i]),
+                        &s.actions[(static_cast<std::size_t>(c) * s.days + d) * kLcmActionCount]);
   }
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));
   s.data_sha256 = core::sha256_hex(bytes);
   return s;
+}
+
+void lcm_action_features(std::string_view channel, std::string_view /*message*/, std::string_view offer,
+                         float* out) {
+  std::fill_n(out, kLcmActionCount, 0.0f);
+  if (channel.empty()) return;
+  out[kLcmAny] = 1;
+  if (channel == "email") out[kLcmEmail] = 1;
+  if (channel == "sms") out[kLcmSms] = 1;
+  if (channel == "push") out[kLcmPush] = 1;
+  // Logs name the absence of an offer "none" (mirror generate) or leave it empty.
+  if (!offer.empty() && offer != "none") out[kLcmOffer] = 1;
 }
 
 void LcmHistory::observe(const float* day_events, std::int32_t step) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mirror/results/customer_store.hpp"
@@ -83,6 +84,11 @@ struct LcmSequences {
     return &actions[(c * days + d) * kLcmActionCount];
   }
 };
+// The action inputs (kLcmActionCount floats) of a contact on `channel` with `message` and
+// `offer` (store names; an empty channel is no action, "none" or "" no offer). The one
+// mapping from logged decisions and world actions to the model's inputs.
+void lcm_action_features(std::string_view channel, std::string_view message, std::string_view offer,
+                         float* out);
 // Reads a store (and its calibration end, or `calibration_end_day` when >= 0).
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day = -1);
 
