@@ -51,5 +51,6 @@ int train_command(const Args& args);     // train_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
 int segment_command(const Args& args);  // segment_command.cpp
 int generate_command(const Args& args);  // generate_command.cpp
+int fidelity_command(const Args& args);  // fidelity_command.cpp
 
 }  // namespace mirror::cli

@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
      ope_command},
     {"generate", "--world W --customers N --days D --out DIR", "synthetic logs with known truth",
      generate_command},
+    {"fidelity", "--world W --out DIR", "the mirror world and OPE against a generated world's truth",
+     fidelity_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -129,26 +129,6 @@ void print_table(const pol::OpeReport& r, const pol::OpeOptions& o,
   for (const auto& w : r.warnings) std::printf("\nwarning: %s\n", w.c_str());
 }
 
-std::optional<std::vector<pol::Estimator>> parse_estimators(const std::string& list,
-                                                            std::string& bad) {
-  std::vector<pol::Estimator> out;
-  if (list == "all")
-    return std::vector<pol::Estimator>(std::begin(pol::kAllEstimators),
-                                       std::end(pol::kAllEstimators));
-  std::stringstream in(list);
-  std::string name;
-  while (std::getline(in, name, ',')) {
-    const auto e = pol::parse_estimator(name);
-    if (!e) {
-      bad = name;
-      return std::nullopt;
-    }
-    out.push_back(*e);
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
 }  // namespace
 
 int ope_command(const Args& args) {
@@ -197,7 +177,7 @@ int ope_command(const Args& args) {
 
   pol::OpeOptions o;
   std::string bad;
-  const auto estimators = parse_estimators(vm["estimators"].as<std::string>(), bad);
+  const auto estimators = pol::parse_estimator_list(vm["estimators"].as<std::string>(), bad);
   if (!estimators)
     return usage_error("ope: unknown estimator '" + bad +
                        "' (dm, ips, clipped-ips, snips, dr, sndr, switch-dr, dros)");

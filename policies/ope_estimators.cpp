@@ -188,6 +188,22 @@ std::optional<Estimator> parse_estimator(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<std::vector<Estimator>> parse_estimator_list(const std::string& list, std::string& bad) {
+  if (list == "all") return std::vector<Estimator>(std::begin(kAllEstimators), std::end(kAllEstimators));
+  std::vector<Estimator> out;
+  std::stringstream in(list);
+  for (std::string name; std::getline(in, name, ',');) {
+    const auto e = parse_estimator(name);
+    if (!e) {
+      bad = name;
+      return std::nullopt;
+    }
+    out.push_back(*e);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 OpeReport evaluate_policy(const BanditLog& log, const TargetPolicy& policy,
                           const OpeOptions& options) {
   validate_options(options);

@@ -23,6 +23,8 @@ inline constexpr Estimator kAllEstimators[] = {
 // "dm", "ips", "clipped-ips", "snips", "dr", "sndr", "switch-dr", "dros".
 std::string_view estimator_name(Estimator e);
 std::optional<Estimator> parse_estimator(std::string_view name);
+// "all" or a comma-separated list of names; nullopt (with the bad name in `bad`) otherwise.
+std::optional<std::vector<Estimator>> parse_estimator_list(const std::string& list, std::string& bad);
 
 enum class RewardModelKind {
   kAuto,      // logistic when every reward is 0 or 1, else ridge
