@@ -81,6 +81,7 @@ const char* policy_kind_name(PolicySpec::Kind k) {
     case PolicySpec::Kind::clv_tiered_discount: return "clv_tiered_discount";
     case PolicySpec::Kind::epsilon_greedy: return "epsilon_greedy";
     case PolicySpec::Kind::thompson: return "thompson";
+    case PolicySpec::Kind::rules: return "rules";
   }
   return "?";
 }

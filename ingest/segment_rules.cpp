@@ -730,6 +730,19 @@ std::vector<RuleError> SegmentRule::check(const std::vector<RuleField>& fields) 
   return Checker(fields).run(*root_);
 }
 
+std::vector<std::string> SegmentRule::fields() const {
+  std::vector<std::string> out;
+  std::vector<const RuleNode*> stack{root_.get()};
+  while (!stack.empty()) {
+    const RuleNode* n = stack.back();
+    stack.pop_back();
+    if (n->kind == NodeKind::kField && std::find(out.begin(), out.end(), n->text) == out.end())
+      out.push_back(n->text);
+    for (auto it = n->children.rbegin(); it != n->children.rend(); ++it) stack.push_back(it->get());
+  }
+  return out;
+}
+
 std::vector<std::uint8_t> SegmentRule::evaluate(const results::Table& table) const {
   const auto errors = check(rule_fields(table));
   if (!errors.empty())

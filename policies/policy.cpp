@@ -12,6 +12,7 @@
 
 #include "mirror/core/messages.hpp"
 #include "mirror/core/random.hpp"
+#include "mirror/policies/rules_policy.hpp"
 
 namespace mirror::policies {
 
@@ -551,6 +552,7 @@ std::unique_ptr<Policy> make_policy(const core::ScenarioSpec& scenario, int arm)
       return std::make_unique<ClvTieredDiscount>(spec, ctx);
     case PolicySpec::Kind::epsilon_greedy: return std::make_unique<EpsilonGreedy>(spec, ctx);
     case PolicySpec::Kind::thompson: return std::make_unique<Thompson>(spec, ctx);
+    case PolicySpec::Kind::rules: return make_rules_policy(scenario, arm);
   }
   throw std::invalid_argument("unknown policy kind");
 }

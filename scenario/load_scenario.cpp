@@ -17,6 +17,8 @@
 #include <sstream>
 
 #include "did_you_mean.hpp"
+#include "mirror/ingest/segment_rules.hpp"
+#include "mirror/policies/rules_policy.hpp"
 
 namespace mirror::scenario {
 
@@ -62,13 +64,15 @@ const Keys kPolicyKeys{"kind",           "channel",         "offer",       "mess
                        "every_days",     "start_day",       "segments",    "campaigns",
                        "share",          "top_k",           "max_per_week", "campaign_daily_limit",
                        "min_propensity", "min_gain",        "unsubscribe_cost", "tiers",
-                       "min_churn_risk", "value_horizon_days", "epsilon",  "include_none"};
+                       "min_churn_risk", "value_horizon_days", "epsilon",  "include_none",
+                       "rules"};
 const Keys kCampaignKeys{"channels", "offers", "messages"};
 const Keys kTierKeys{"min_value", "offer"};
 const Keys kOutputKeys{"results", "decisions", "decisions_max_rows", "expected_value"};
 const Keys kChannelNames{"email", "sms", "push"};
 const Keys kPolicyKinds{"none",   "batch_and_blast",    "propensity_top_k", "uplift",
-                        "fatigue_aware", "clv_tiered_discount", "epsilon_greedy", "thompson"};
+                        "fatigue_aware", "clv_tiered_discount", "epsilon_greedy", "thompson",
+                        "rules"};
 // The keys each policy kind takes besides `kind`.
 const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
     {"none", {}},
@@ -81,7 +85,12 @@ const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
                              "min_churn_risk", "value_horizon_days"}},
     {"epsilon_greedy", {"campaigns", "every_days", "start_day", "epsilon", "include_none"}},
     {"thompson", {"campaigns", "every_days", "start_day", "include_none"}},
+    {"rules", {"rules"}},
 };
+const Keys kRuleKeys{"name", "when", "on", "days", "within_days", "then", "priority",
+                     "every_days", "cooldown_days"};
+const Keys kRuleTriggers{"cart_abandon", "inactive_days", "purchase_anniversary"};
+const Keys kThenKeys{"channel", "offer", "message"};
 const Keys kDesigns{"paired", "split"};
 const Keys kModelKinds{"ground_truth", "btyd", "lcm"};
 const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
@@ -106,6 +115,7 @@ class Loader {
 
   LoadResult load(const std::string& text) {
     LoadResult result;
+    text_ = &text;
     YAML::Node root;
     try {
       root = YAML::Load(text);
@@ -859,6 +869,10 @@ class Loader {
     }
     if (const auto* x = find(e, "epsilon"); x && has("epsilon"))
       read_ranged(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
+    if (policy.kind == Kind::rules) {
+      if (const auto* x = find(e, "rules")) read_rules(*x, join(path, "rules"), policy.rules);
+      else missing(n, path, "rules");
+    }
     if (const auto* x = find(e, "include_none"); x && has("include_none")) {
       std::string v;
       if (read_string(*x, join(path, "include_none"), v)) {
@@ -867,6 +881,124 @@ class Loader {
         else error(*x, join(path, "include_none"), "expected true or false, found '" + v + "'");
       }
     }
+  }
+
+  // rules: [{ name, when, on, days, within_days, then, priority, every_days, cooldown_days }]
+  void read_rules(const YAML::Node& n, const std::string& path, std::vector<core::RuleSpec>& out) {
+    if (!expect_list(n, path)) return;
+    if (n.size() == 0 || n.size() > 1000) {
+      error(n, path, "must list 1 to 1000 rules, found " + std::to_string(n.size()));
+      return;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const std::string p = index(path, i);
+      if (!expect_map(n[i], p)) continue;
+      const auto e = entries(n[i], p, &kRuleKeys);
+      core::RuleSpec r;
+      r.name = "rule_" + std::to_string(i);
+      if (const auto* x = find(e, "name"); x && read_name(*x, join(p, "name"), r.name))
+        for (const auto& other : out)
+          if (other.name == r.name) error(*x, join(p, "name"), "duplicate rule name '" + r.name + "'");
+      const auto* on = find(e, "on");
+      if (on != nullptr) {
+        std::string v;
+        if (read_string(*on, join(p, "on"), v)) {
+          const auto it = std::find(kRuleTriggers.begin(), kRuleTriggers.end(), v);
+          if (it == kRuleTriggers.end())
+            error(*on, join(p, "on"), "unknown trigger '" + v + "'" + suggestion(v, kRuleTriggers) +
+                                          "; available: cart_abandon, inactive_days, purchase_anniversary");
+          else
+            r.trigger = static_cast<core::RuleSpec::Trigger>(1 + (it - kRuleTriggers.begin()));
+        }
+      }
+      using Trigger = core::RuleSpec::Trigger;
+      const auto integer = [&](const char* key, int& into, long long lo, long long hi) {
+        long long v = 0;
+        if (const auto* x = find(e, key); x && read_int_ranged(*x, join(p, key), v, lo, hi))
+          into = static_cast<int>(v);
+      };
+      if (const auto* x = find(e, "days"); x && r.trigger != Trigger::inactive_days)
+        error(*x, join(p, "days"), "only the trigger 'on: inactive_days' has days");
+      else if (r.trigger == Trigger::inactive_days && x == nullptr)
+        error(n[i], p, "the trigger 'on: inactive_days' needs days: the days without a visit");
+      else
+        integer("days", r.inactive_days, 1, 3650);
+      if (const auto* x = find(e, "within_days"); x && on == nullptr)
+        error(*x, join(p, "within_days"), "only triggers (on: ...) have within_days");
+      else
+        integer("within_days", r.within_days, 1, 365);
+      if (const auto* x = find(e, "every_days"); x && on != nullptr)
+        error(*x, join(p, "every_days"),
+              "a trigger (on: ...) is checked every day; every_days is for rules without one");
+      else
+        integer("every_days", r.every_days, 1, 3650);
+      integer("cooldown_days", r.cooldown_days, 0, 3650);
+      integer("priority", r.priority, -1000000, 1000000);
+      if (const auto* x = find(e, "when")) read_condition(*x, join(p, "when"), r.when);
+      if (const auto* x = find(e, "then")) read_then(*x, join(p, "then"), r);
+      else missing(n[i], p, "then");
+      out.push_back(std::move(r));
+    }
+  }
+
+  // A rule's condition, checked against the fields the CRM observes; errors inside it point
+  // at their column when the text sits unchanged on one line of the file.
+  void read_condition(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (!n.IsScalar()) {
+      error(n, path, "expected a condition such as \"recency_days > 30\", found " + kind_of(n));
+      return;
+    }
+    out = n.Scalar();
+    auto parsed = ingest::parse_segment_rule(out);
+    std::vector<ingest::RuleError> problems;
+    if (!parsed.ok()) problems.push_back(*parsed.error);
+    else problems = parsed.rule->check(policies::crm_rule_fields());
+    const YAML::Mark mark = n.Mark();
+    const int start = condition_column(mark, out);
+    for (const auto& p : problems) {
+      if (start > 0) {
+        YAML::Mark at = mark;
+        at.column = start + p.column - 2;
+        add(at, path, p.message);
+      } else {
+        add(mark, path, p.message + " (at column " + std::to_string(p.column) + " of the condition)");
+      }
+    }
+  }
+
+  // The file column (1-based) of the condition's first character when the file holds it
+  // unchanged on one line (plain, or quoted without escapes); 0 otherwise.
+  int condition_column(const YAML::Mark& mark, const std::string& text) const {
+    if (mark.pos < 0 || mark.column < 0 || text.find('\n') != std::string::npos) return 0;
+    const auto pos = static_cast<std::size_t>(mark.pos);
+    const std::string& file = *text_;
+    if (pos >= file.size()) return 0;
+    const char first = file[pos];
+    if (first == '"' || first == '\'') {
+      const std::size_t end = pos + 1 + text.size();
+      if (file.compare(pos + 1, text.size(), text) == 0 && end < file.size() && file[end] == first)
+        return mark.column + 2;
+      return 0;
+    }
+    return file.compare(pos, text.size(), text) == 0 ? mark.column + 1 : 0;
+  }
+
+  // then: none, or a campaign { channel, offer, message }.
+  void read_then(const YAML::Node& n, const std::string& path, core::RuleSpec& r) {
+    if (n.IsScalar() && n.Scalar() == "none") {
+      r.act = false;
+      return;
+    }
+    if (!n.IsMap()) {
+      error(n, path, "expected a campaign { channel, offer, message } or none, found " + kind_of(n));
+      return;
+    }
+    const auto e = entries(n, path, &kThenKeys);
+    if (const auto* c = find(e, "channel")) read_channel_ref(*c, join(path, "channel"), r.campaign.channel);
+    else missing(n, path, "channel");
+    if (const auto* o = find(e, "offer"); o && !(o->IsScalar() && o->Scalar() == "none"))
+      read_offer_ref(*o, join(path, "offer"), r.campaign.offer);
+    if (const auto* m = find(e, "message")) read_message_ref(*m, join(path, "message"), r.campaign.message);
   }
 
   // campaigns: { channels: [...], offers: [...], messages: [...] }: their cross product.
@@ -1049,6 +1181,7 @@ class Loader {
   }
 
   std::string label_;
+  const std::string* text_ = nullptr;  // the file's text, for positions inside conditions
   core::ScenarioSpec spec_;
   std::vector<ScenarioError> errors_;
   // Where to report errors that concern more than one section.

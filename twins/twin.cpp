@@ -17,9 +17,15 @@ void apply_day(core::TwinState& twin, const core::TwinDay& day) {
     twin.consent_mask &= static_cast<std::uint8_t>(~(1u << day.action.channel));
     ++twin.unsubscribes;
   }
-  if (out.has(DayOutcome::kVisit)) ++twin.visits;
+  if (out.has(DayOutcome::kVisit)) {
+    ++twin.visits;
+    twin.last_visit_day = day.day;
+    if (!out.has(DayOutcome::kPurchase)) twin.last_abandon_day = day.day;
+  }
   if (out.has(DayOutcome::kPurchase)) {
     ++twin.conversions;
+    twin.last_visit_day = day.day;
+    if (twin.first_purchase_day == core::kNoDay) twin.first_purchase_day = day.day;
     twin.revenue += out.revenue;
     twin.margin += out.margin;
     twin.last_purchase_day = day.day;

@@ -118,6 +118,24 @@ struct ClvTierSpec {
   int offer = -1;
 };
 
+// One entry of a `rules` policy (docs/policies.md): when its condition holds for a
+// customer (and its trigger, if any, is due), it proposes its campaign or holds the
+// customer back (act false); among the entries that match, the highest priority wins,
+// then the earlier one in the list.
+struct RuleSpec {
+  enum class Trigger { none, cart_abandon, inactive_days, purchase_anniversary };
+  std::string name;
+  std::string when;  // a condition over the CRM's fields (segment rule language); "" = always
+  Trigger trigger = Trigger::none;
+  int inactive_days = 0;   // inactive_days: the N days without a visit
+  int within_days = 1;     // triggers: proposed on the due day and the next within_days - 1 days until delivered
+  bool act = true;         // false: `then: none`
+  CampaignSpec campaign;
+  int priority = 0;
+  int every_days = 1;      // rules without a trigger: checked on days 0, every_days, ...
+  int cooldown_days = 0;   // not again to a customer within this many days of its last delivery
+};
+
 struct PolicySpec {
   enum class Kind {
     none,
@@ -128,6 +146,7 @@ struct PolicySpec {
     clv_tiered_discount,
     epsilon_greedy,
     thompson,
+    rules,
   };
   Kind kind = Kind::none;
   // batch_and_blast, propensity_top_k, clv_tiered_discount: the one channel and message
@@ -154,6 +173,8 @@ struct PolicySpec {
   // epsilon_greedy, thompson: learn per segment; "no action" is one of the arms
   double epsilon = 0.1;
   bool include_none = true;
+  // rules
+  std::vector<RuleSpec> rules;
 };
 
 const char* policy_kind_name(PolicySpec::Kind k);

@@ -52,6 +52,12 @@ struct TwinState {
   Micros margin = 0;   // gross margin after discounts, before marketing cost
   std::int32_t last_purchase_day = kNoDay;
   std::int32_t churn_day = kNoDay;  // kNoDay while the customer is active
+  // What triggered actions wait for (rules policy): the last day with a visit (a purchase
+  // is a visit), the last day with a visit that ended without a purchase (the engine's
+  // abandoned cart) and the day of the first purchase in the run.
+  std::int32_t last_visit_day = kNoDay;
+  std::int32_t last_abandon_day = kNoDay;
+  std::int32_t first_purchase_day = kNoDay;
   std::uint32_t visits = 0;
   std::uint32_t conversions = 0;
   std::uint32_t notices = 0;  // contacts the customer noticed (opened, read)

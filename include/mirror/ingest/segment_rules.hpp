@@ -46,6 +46,9 @@ class SegmentRule {
   // column order. Empty when the rule can be evaluated on a table with these fields.
   std::vector<RuleError> check(const std::vector<RuleField>& fields) const;
 
+  // The names of the fields the rule reads, each once, in order of first appearance.
+  std::vector<std::string> fields() const;
+
   // One flag per row of `table`, 1 where the rule holds. Any comparison involving a missing
   // value (a NaN number or an empty text) is false, `!=` and `in` included, while `not`
   // negates: `not (x == 1)` holds for a missing x, `x != 1` does not.

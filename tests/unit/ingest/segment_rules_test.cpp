@@ -274,3 +274,13 @@ TEST(SegmentRules, RulesCopyAndKeepTheirText) {
   EXPECT_EQ(copy.text(), "purchases > 2");
   EXPECT_EQ(copy.evaluate(profiles()), (std::vector<std::uint8_t>{1, 0, 1, 0, 0}));
 }
+
+TEST(SegmentRules, FieldsListsEachNamedFieldOnceInOrder) {
+  const auto parsed =
+      parse_segment_rule("p_alive < 0.3 and (total_spend > 10 * purchases or p_alive in [1, 2]) "
+                         "and not rfm_segment == 'x'");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.rule->fields(),
+            (std::vector<std::string>{"p_alive", "total_spend", "purchases", "rfm_segment"}));
+  EXPECT_TRUE(parse_segment_rule("1 < 2").rule->fields().empty());
+}

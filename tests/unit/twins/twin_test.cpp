@@ -35,6 +35,38 @@ TEST(ApplyDay, PurchaseAddsToTotals) {
   EXPECT_EQ(t.last_purchase_day, 4);
 }
 
+// The days triggered actions wait for: a visit without a purchase is the abandoned cart, a
+// purchase is a visit, and the first purchase day stays.
+TEST(ApplyDay, RecordsVisitAbandonAndFirstPurchaseDays) {
+  core::TwinState t;
+  EXPECT_EQ(t.last_visit_day, core::kNoDay);
+  EXPECT_EQ(t.last_abandon_day, core::kNoDay);
+  EXPECT_EQ(t.first_purchase_day, core::kNoDay);
+  core::TwinDay d;
+  d.day = 3;
+  d.outcome.flags = DayOutcome::kVisit;
+  twins::apply_day(t, d);
+  EXPECT_EQ(t.last_visit_day, 3);
+  EXPECT_EQ(t.last_abandon_day, 3);
+  EXPECT_EQ(t.first_purchase_day, core::kNoDay);
+  d.day = 5;
+  d.outcome.flags = DayOutcome::kVisit | DayOutcome::kPurchase;
+  twins::apply_day(t, d);
+  EXPECT_EQ(t.last_visit_day, 5);
+  EXPECT_EQ(t.last_abandon_day, 3);
+  EXPECT_EQ(t.first_purchase_day, 5);
+  d.day = 8;
+  d.outcome.flags = DayOutcome::kPurchase;  // a model that reports the purchase alone
+  twins::apply_day(t, d);
+  EXPECT_EQ(t.last_visit_day, 8);
+  EXPECT_EQ(t.first_purchase_day, 5);
+  d.day = 9;
+  d.outcome.flags = DayOutcome::kNotice;  // a noticed contact is not a visit
+  twins::apply_day(t, d);
+  EXPECT_EQ(t.last_visit_day, 8);
+  EXPECT_EQ(t.last_abandon_day, 3);
+}
+
 TEST(ContactLedger, ContactsBuildFatigueThatDecays) {
   core::ContactLedger l;
   l.record(0, core::Channel::email, core::to_micros(0.02), 7.0);
