@@ -743,6 +743,30 @@ std::vector<std::string> SegmentRule::fields() const {
   return out;
 }
 
+std::vector<SegmentRule::TextLiteral> SegmentRule::texts_compared_with(
+    const std::string& field) const {
+  std::vector<TextLiteral> out;
+  const auto is_field = [&](const RuleNode& n) { return n.kind == NodeKind::kField && n.text == field; };
+  std::vector<const RuleNode*> stack{root_.get()};
+  while (!stack.empty()) {
+    const RuleNode* n = stack.back();
+    stack.pop_back();
+    if (n->kind == NodeKind::kCompare && (n->op == "==" || n->op == "!=")) {
+      const RuleNode& a = *n->children[0];
+      const RuleNode& b = *n->children[1];
+      if (is_field(a) && b.kind == NodeKind::kText) out.push_back({b.column, b.value});
+      if (is_field(b) && a.kind == NodeKind::kText) out.push_back({a.column, a.value});
+    } else if (n->kind == NodeKind::kIn && is_field(*n->children[0])) {
+      for (std::size_t i = 1; i < n->children.size(); ++i)
+        if (n->children[i]->kind == NodeKind::kText)
+          out.push_back({n->children[i]->column, n->children[i]->value});
+    }
+    for (const auto& c : n->children) stack.push_back(c.get());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.column < y.column; });
+  return out;
+}
+
 std::vector<std::uint8_t> SegmentRule::evaluate(const results::Table& table) const {
   const auto errors = check(rule_fields(table));
   if (!errors.empty())

@@ -953,6 +953,7 @@ class Loader {
     std::vector<ingest::RuleError> problems;
     if (!parsed.ok()) problems.push_back(*parsed.error);
     else problems = parsed.rule->check(policies::crm_rule_fields());
+    if (problems.empty()) problems = check_segment_names(*parsed.rule);
     const YAML::Mark mark = n.Mark();
     const int start = condition_column(mark, out);
     for (const auto& p : problems) {
@@ -964,6 +965,31 @@ class Loader {
         add(mark, path, p.message + " (at column " + std::to_string(p.column) + " of the condition)");
       }
     }
+  }
+
+  // Segment labels exist in the ground-truth world only, and a name that is not one of its
+  // segments would silently match nobody.
+  std::vector<ingest::RuleError> check_segment_names(const ingest::SegmentRule& rule) const {
+    std::vector<ingest::RuleError> out;
+    const auto fields = rule.fields();
+    if (std::find(fields.begin(), fields.end(), "segment") == fields.end()) return out;
+    if (spec_.model.kind != core::ModelSpec::Kind::ground_truth) {
+      out.push_back({1, "the field 'segment' needs model kind 'ground_truth' (other models give no segment labels)"});
+      return out;
+    }
+    Keys names;
+    for (const auto& s : spec_.world.segments) names.push_back(s.name);
+    for (const auto& t : rule.texts_compared_with("segment"))
+      if (std::find(names.begin(), names.end(), t.value) == names.end()) {
+        std::string hint = suggestion(t.value, names);
+        if (hint.empty()) {
+          hint = " (world segments:";
+          for (const auto& n : names) hint += " " + n;
+          hint += ")";
+        }
+        out.push_back({t.column, "unknown segment '" + t.value + "'" + hint});
+      }
+    return out;
   }
 
   // The file column (1-based) of the condition's first character when the file holds it

@@ -49,6 +49,14 @@ class SegmentRule {
   // The names of the fields the rule reads, each once, in order of first appearance.
   std::vector<std::string> fields() const;
 
+  // The quoted strings the rule tests `field` for equality with (==, !=, in, not in), in
+  // column order, so a caller can check them against the values the field can take.
+  struct TextLiteral {
+    int column = 0;
+    std::string value;
+  };
+  std::vector<TextLiteral> texts_compared_with(const std::string& field) const;
+
   // One flag per row of `table`, 1 where the rule holds. Any comparison involving a missing
   // value (a NaN number or an empty text) is false, `!=` and `in` included, while `not`
   // negates: `not (x == 1)` holds for a missing x, `x != 1` does not.

@@ -284,3 +284,18 @@ TEST(SegmentRules, FieldsListsEachNamedFieldOnceInOrder) {
             (std::vector<std::string>{"p_alive", "total_spend", "purchases", "rfm_segment"}));
   EXPECT_TRUE(parse_segment_rule("1 < 2").rule->fields().empty());
 }
+
+TEST(SegmentRules, TextsComparedWithAFieldForEquality) {
+  const auto parsed = parse_segment_rule(
+      "rfm_segment in ['R5F5M5', 'R1'] or 'R3' == rfm_segment and rfm_segment < 'R9' and "
+      "first_purchase != '1997' and not rfm_segment != \"R2\"");
+  ASSERT_TRUE(parsed.ok());
+  const auto texts = parsed.rule->texts_compared_with("rfm_segment");
+  ASSERT_EQ(texts.size(), 4u);
+  EXPECT_EQ(texts[0].value, "R5F5M5");
+  EXPECT_EQ(texts[0].column, 17);
+  EXPECT_EQ(texts[1].value, "R1");
+  EXPECT_EQ(texts[2].value, "R3");
+  EXPECT_EQ(texts[2].column, 36);
+  EXPECT_EQ(texts[3].value, "R2");
+}
