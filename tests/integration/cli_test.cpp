@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -275,4 +276,43 @@ TEST_F(CliTest, EveryPolicyIsIdenticalForAnyThreadsAndShards) {
   sa << ca.rdbuf();
   sb << cb.rdbuf();
   EXPECT_EQ(sa.str(), sb.str());
+}
+
+// The shipped lifecycle scenario: each trigger sends its own message (the message names the
+// rule), anniversaries only from day 365, and the triggers add profit to the same segment
+// rules, with a paired 95% interval above 0 (docs/policies.md).
+TEST_F(CliTest, LifecycleRulesTriggersFireAndAddToTheSegmentRules) {
+  auto r = mirror("run scenarios/lifecycle_rules.yaml --quiet --out " + path("l.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // world.categories: cart_reminder, win_back, anniversary, offer, newsletter
+  std::map<std::string, std::map<int, int>> sent;  // arm -> message -> delivered
+  for (const std::string arm : {"segment_rules", "lifecycle"}) {
+    const std::string g = "/arms/" + arm + "/decisions/";
+    const auto day = read_column(path("l.h5"), g + "day");
+    const auto message = read_column(path("l.h5"), g + "message");
+    const auto status = read_column(path("l.h5"), g + "status");
+    for (std::size_t i = 0; i < status.size(); ++i) {
+      if (status[i] != 0) continue;
+      ++sent[arm][static_cast<int>(message[i])];
+      if (message[i] == 2) {
+        EXPECT_GE(day[i], 365) << "an anniversary before a year has passed";
+      }
+    }
+  }
+  for (int m : {0, 1, 2}) {
+    EXPECT_EQ(sent["segment_rules"][m], 0) << m;
+    EXPECT_GT(sent["lifecycle"][m], 1000) << m;
+  }
+  const auto a = read_column(path("l.h5"), "/arms/lifecycle/customers/profit");
+  const auto b = read_column(path("l.h5"), "/arms/segment_rules/customers/profit");
+  ASSERT_EQ(a.size(), b.size());
+  double sum = 0, sum2 = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sum += a[i] - b[i];
+    sum2 += (a[i] - b[i]) * (a[i] - b[i]);
+  }
+  const double n = static_cast<double>(a.size());
+  const double mean = sum / n;
+  const double se = std::sqrt((sum2 / n - mean * mean) * n / (n - 1) / n);
+  EXPECT_GT(mean - 1.96 * se, 0.0) << "uplift " << mean << " +- " << 1.96 * se;
 }
