@@ -6,44 +6,87 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "mirror/ingest/ingest.hpp"
+#include "mirror/scenario/train_config_file.hpp"
 #include "mirror/twins/lcm.hpp"
 
 namespace mirror::cli {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// A flag given on the command line (not its default).
+bool given(const po::variables_map& vm, const char* name) {
+  return vm.count(name) > 0 && !vm[name].defaulted();
+}
+
+// Settings in order of precedence: the command's defaults, then the config file, then the
+// flags given on the command line.
+template <class T>
+void apply(const po::variables_map& vm, const char* flag, const std::optional<T>& from_file, T& out) {
+  if (from_file) out = *from_file;
+  if (given(vm, flag)) out = vm[flag].as<T>();
+}
+
+}  // namespace
+
 int train_command(const Args& args) {
   po::options_description options("train options");
   twins::LcmConfig c;
+  c.threads = 1;  // reproducible bit for bit unless asked otherwise
   options.add_options()("help,h", "show this help")(
+      "config", po::value<std::string>(),
+      "a YAML file of training settings (docs/lcm.md); flags given here override it")(
       "store", po::value<std::string>(), "the store written by `mirror ingest`")(
       "out", po::value<std::string>(), "the model file to write")(
-      "hidden", po::value<int>(&c.hidden)->default_value(c.hidden), "GRU hidden size")(
-      "epochs", po::value<int>(&c.epochs)->default_value(c.epochs), "most epochs")(
-      "patience", po::value<int>(&c.patience)->default_value(c.patience),
+      "hidden", po::value<int>()->default_value(c.hidden), "GRU hidden size")(
+      "epochs", po::value<int>()->default_value(c.epochs), "most epochs")(
+      "patience", po::value<int>()->default_value(c.patience),
       "stop after this many epochs without a better validation loss")(
-      "learning-rate", po::value<double>(&c.learning_rate)->default_value(c.learning_rate), "Adam step size")(
-      "batch-customers", po::value<int>(&c.batch_customers)->default_value(c.batch_customers),
+      "learning-rate", po::value<double>()->default_value(c.learning_rate), "Adam step size")(
+      "batch-customers", po::value<int>()->default_value(c.batch_customers),
       "customers per gradient step")(
-      "validation-days", po::value<int>(&c.validation_days)->default_value(c.validation_days),
+      "validation-days", po::value<int>()->default_value(c.validation_days),
       "last days of the calibration period used for early stopping")(
-      "seed", po::value<std::uint64_t>(&c.seed)->default_value(c.seed), "random seed")(
-      "threads", po::value<int>(&c.threads)->default_value(1),
+      "seed", po::value<std::uint64_t>()->default_value(c.seed), "random seed")(
+      "threads", po::value<int>()->default_value(c.threads),
       "LibTorch threads (1 = reproducible bit for bit; 0 = all cores)")(
       "calibration-end", po::value<std::string>(), "YYYY-MM-DD (default: the store's)")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;
-  if (int rc = parse_options("train", "--store STORE --out MODEL [options]", args, options,
-                             positional, vm);
+  if (int rc = parse_options("train", "[--config FILE] --store STORE --out MODEL [options]", args,
+                             options, positional, vm);
       rc >= 0)
     return rc;
-  for (const char* required : {"store", "out"})
-    if (!vm.count(required)) return usage_error(std::string("train: missing --") + required);
+  scenario::TrainSettings file;
+  if (vm.count("config")) {
+    const auto loaded = scenario::load_train_config_file(vm["config"].as<std::string>());
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    if (!loaded.ok()) return kBadInput;
+    file = loaded.settings;
+  }
+  apply(vm, "hidden", file.hidden, c.hidden);
+  apply(vm, "epochs", file.epochs, c.epochs);
+  apply(vm, "patience", file.patience, c.patience);
+  apply(vm, "learning-rate", file.learning_rate, c.learning_rate);
+  apply(vm, "batch-customers", file.batch_customers, c.batch_customers);
+  apply(vm, "validation-days", file.validation_days, c.validation_days);
+  apply(vm, "seed", file.seed, c.seed);
+  apply(vm, "threads", file.threads, c.threads);
+  std::string store_path, out, calibration_text;
+  apply(vm, "store", file.store, store_path);
+  apply(vm, "out", file.out, out);
+  apply(vm, "calibration-end", file.calibration_end, calibration_text);
+  if (store_path.empty()) return usage_error("train: missing --store (or store: in the config file)");
+  if (out.empty()) return usage_error("train: missing --out (or out: in the config file)");
   std::optional<std::int64_t> calibration_end;
-  if (int rc = read_calibration_end("train", vm, calibration_end); rc >= 0) return rc;
-  const auto store_path = vm["store"].as<std::string>();
-  const auto out = vm["out"].as<std::string>();
+  if (!calibration_text.empty()) {
+    calibration_end = ingest::parse_date(calibration_text);
+    if (!calibration_end)
+      return usage_error("train: --calibration-end '" + calibration_text + "' is not a date YYYY-MM-DD");
+  }
   const bool quiet = vm.count("quiet") > 0;
   const bool terminal = isatty(fileno(stderr));
   try {
@@ -52,6 +95,10 @@ int train_command(const Args& args) {
         store, calibration_end ? core::day_of(*calibration_end) : -1);
     std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
                 data.size(), data.calibration_days, c.validation_days);
+    std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, batch_customers %d, "
+                "seed %llu, threads %d\n",
+                c.hidden, c.epochs, c.patience, c.learning_rate, c.batch_customers,
+                static_cast<unsigned long long>(c.seed), c.threads);
     const auto start = std::chrono::steady_clock::now();
     const auto artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) {
       if (quiet) return;

@@ -17,14 +17,13 @@
 #include <sstream>
 
 #include "did_you_mean.hpp"
+#include "yaml_fields.hpp"
 
 namespace mirror::scenario {
 
 namespace {
 
-using Keys = std::vector<std::string>;
-using Entries = std::vector<std::pair<YAML::Node, YAML::Node>>;
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using Keys = YamlFields::Keys;
 
 const Keys kTopKeys{"preset",     "name",     "description", "start_date", "truth_horizon_days",
                     "categories", "channels", "offers",      "campaigns",  "actions",
@@ -54,16 +53,9 @@ const Keys kScoreKeys{"action", "bias", "recency", "fatigue", "cart"};
 const Keys kPolicyKinds{"uniform", "epsilon_greedy", "softmax"};
 const Keys kPurchaseModes{"funnel", "subscription"};
 
-std::string format(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-class WorldLoader {
+class WorldLoader : YamlFields {
  public:
-  explicit WorldLoader(std::string label) : label_(std::move(label)) {}
+  explicit WorldLoader(std::string label) : YamlFields(std::move(label)) {}
 
   LoadWorldResult load(const std::string& text) {
     LoadWorldResult result;
@@ -84,152 +76,12 @@ class WorldLoader {
       read(root);
     }
     if (errors_.empty()) cross_check();
-    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
     if (errors_.empty()) result.world = std::move(w_);
-    result.errors = std::move(errors_);
+    result.errors = sorted_errors();
     return result;
   }
 
  private:
-  // --- errors ----------------------------------------------------------------------------
-  void add(const YAML::Mark& mark, const std::string& path, const std::string& message) {
-    errors_.push_back({label_, mark.line >= 0 ? mark.line + 1 : 1,
-                       mark.column >= 0 ? mark.column + 1 : 1, path, message});
-  }
-  void error(const YAML::Node& n, const std::string& path, const std::string& message) {
-    add(n.Mark(), path, message);
-  }
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-  static std::string kind_of(const YAML::Node& n) {
-    if (n.IsMap()) return "a map";
-    if (n.IsSequence()) return "a list";
-    if (n.IsNull()) return "nothing";
-    return "'" + n.Scalar() + "'";
-  }
-
-  Entries entries(const YAML::Node& map, const std::string& path, const Keys& allowed) {
-    Entries out;
-    std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node key = it->first;
-      if (!key.IsScalar()) {
-        error(key, path, "expected a name as key, found " + kind_of(key));
-        continue;
-      }
-      const std::string name = key.Scalar();
-      if (!seen.insert(name).second) {
-        error(key, join(path, name), "duplicate key '" + name + "'");
-        continue;
-      }
-      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        error(key, join(path, name), "unknown key '" + name + "'" + suggestion(name, allowed));
-        continue;
-      }
-      marks_[join(path, name)] = it->second.Mark();
-      out.emplace_back(key, it->second);
-    }
-    return out;
-  }
-
-  // --- scalars ---------------------------------------------------------------------------
-  bool scalar(const YAML::Node& n, const std::string& path, const std::string& expected) {
-    if (n.IsScalar()) return true;
-    error(n, path, "expected " + expected + ", found " + kind_of(n));
-    return false;
-  }
-  void text(const YAML::Node& n, const std::string& path, std::string& out) {
-    if (scalar(n, path, "a string")) out = n.Scalar();
-  }
-  void number(const YAML::Node& n, const std::string& path, double& out, double lo, double hi,
-              bool lo_open = false, bool hi_open = false) {
-    if (!scalar(n, path, "a number")) return;
-    const std::string& s = n.Scalar();
-    if (n.Tag() == "!") {
-      error(n, path, "expected a number, found the quoted string \"" + s + "\" (remove the quotes)");
-      return;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v)) {
-      error(n, path, "expected a number, found '" + s + "'");
-      return;
-    }
-    if ((lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi)) {
-      std::string range = std::isinf(hi) ? (lo_open ? "greater than " : "at least ") + format(lo)
-                                         : std::string("in ") + (lo_open ? "(" : "[") + format(lo) +
-                                               ", " + format(hi) + (hi_open ? ")" : "]");
-      if (std::isinf(lo) && std::isinf(hi)) range = "finite";
-      error(n, path, "must be " + range + ", found " + s);
-      return;
-    }
-    out = v;
-  }
-  void integer(const YAML::Node& n, const std::string& path, int& out, long lo, long hi) {
-    if (!scalar(n, path, "an integer")) return;
-    const std::string& s = n.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const long v = std::strtol(s.c_str(), &end, 10);
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) {
-      error(n, path, "expected an integer, found '" + s + "'");
-      return;
-    }
-    if (v < lo || v > hi) {
-      error(n, path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " + s);
-      return;
-    }
-    out = static_cast<int>(v);
-  }
-  void boolean(const YAML::Node& n, const std::string& path, bool& out) {
-    if (!scalar(n, path, "true or false")) return;
-    const std::string& s = n.Scalar();
-    if (s == "true") out = true;
-    else if (s == "false") out = false;
-    else error(n, path, "expected true or false, found '" + s + "'");
-  }
-  void probability(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, 1); }
-  void non_negative(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, kInf); }
-  void positive(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, kInf, true); }
-  void any_number(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, -kInf, kInf); }
-
-  // A list of maps; `item` reads one entry's key into the struct.
-  template <class T, class Read>
-  void list(const YAML::Node& n, const std::string& path, const Keys& keys, std::vector<T>& out,
-            Read read) {
-    if (!n.IsSequence()) {
-      error(n, path, "expected a list, found " + kind_of(n));
-      return;
-    }
-    if (n.size() == 0) {
-      error(n, path, "must list at least one entry");
-      return;
-    }
-    out.clear();
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      const std::string p = path + "[" + std::to_string(i) + "]";
-      const YAML::Node item = n[i];
-      marks_[p] = item.Mark();
-      T value{};
-      if (!item.IsMap()) {
-        error(item, p, "expected a map, found " + kind_of(item));
-        continue;
-      }
-      const auto e = entries(item, p, keys);
-      bool named = false;
-      for (const auto& [k, v] : e) {
-        named |= k.Scalar() == keys.front();
-        read(value, k.Scalar(), v, join(p, k.Scalar()));
-      }
-      if (!named) error(item, p, "missing required key '" + keys.front() + "'");
-      out.push_back(std::move(value));
-    }
-  }
-
   // --- sections --------------------------------------------------------------------------
   void read(const YAML::Node& root) {
     const auto top = entries(root, "", kTopKeys);
@@ -462,10 +314,7 @@ class WorldLoader {
     }
   }
 
-  std::string label_;
   core::SyntheticWorldSpec w_;
-  std::vector<ScenarioError> errors_;
-  std::map<std::string, YAML::Mark> marks_;
   YAML::Mark root_mark_;
 };
 

@@ -127,6 +127,22 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
     EXPECT_EQ(mirror::results::read_column(path("lcm1.h5"), dataset),
               mirror::results::read_column(path("lcm2.h5"), dataset)) << arm;
   }
+  // A config file: its settings, flags given on the command line over them, located errors.
+  write("train.yaml", "store: cdnow.h5\nhidden: 4\nepochs: 1\nlearning_rate: 0.02\n");
+  r = mirror("train --config " + path("train.yaml") + " --out " + path("c.lcm") + " --epochs 2 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("settings: hidden 4, epochs 2, patience 5, learning_rate 0.02,"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("epochs_run=2"), std::string::npos) << r.out;
+  write("bad_train.yaml", "store: cdnow.h5\nhidden: 4\nepoch: 1\n");
+  r = mirror("train --config " + path("bad_train.yaml") + " --out " + path("b.lcm"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("bad_train.yaml:3:1: epoch: unknown key 'epoch' (did you mean 'epochs'?)"),
+            std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("b.lcm")));
+  r = mirror("train --config " + path("train.yaml"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("missing --out"), std::string::npos) << r.out;
   r = mirror("train --store " + store + " --out " + path("x.lcm") + " --validation-days 300");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("too short"), std::string::npos) << r.out;

@@ -1,0 +1,36 @@
+// Reads a training config file for `mirror train --config` (docs/lcm.md): the LCM's
+// training settings as YAML. Every key is optional; the command's defaults fill the rest
+// and its flags override the file. Errors are located like scenario errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mirror/scenario/load_scenario.hpp"
+
+namespace mirror::scenario {
+
+// What the file sets; unset keys stay empty. Plain values, so that this module needs no
+// LCM headers: the command copies them into twins::LcmConfig.
+struct TrainSettings {
+  std::optional<int> hidden, epochs, patience, batch_customers, validation_days, threads;
+  std::optional<double> learning_rate;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
+  std::optional<std::string> store, out;       // relative paths resolved against the file's folder
+};
+
+struct TrainConfigFile {
+  TrainSettings settings;
+  std::vector<ScenarioError> errors;  // in file order; settings are empty when any
+  bool ok() const { return errors.empty(); }
+};
+
+// `label` is the file name used in messages and the base of relative paths.
+TrainConfigFile load_train_config_text(const std::string& text, const std::string& label);
+// Reads the file (an unreadable file is reported as an error at 0:0).
+TrainConfigFile load_train_config_file(const std::string& path);
+
+}  // namespace mirror::scenario

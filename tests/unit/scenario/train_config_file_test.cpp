@@ -1,0 +1,103 @@
+#include "mirror/scenario/train_config_file.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mirror::scenario {
+namespace {
+
+std::string errors_of(const TrainConfigFile& f) {
+  std::string out;
+  for (const auto& e : f.errors) out += e.to_string() + "\n";
+  return out;
+}
+
+TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
+  const auto f = load_train_config_text(
+      "store: data/retail.h5\n"
+      "out: /tmp/retail.lcm\n"
+      "hidden: 16\n"
+      "epochs: 12\n"
+      "patience: 3\n"
+      "learning_rate: 0.005\n"
+      "batch_customers: 128\n"
+      "validation_days: 28\n"
+      "seed: 18446744073709551615\n"
+      "threads: 0\n"
+      "calibration_end: 2024-02-29\n",
+      "configs/lcm.yaml");
+  ASSERT_TRUE(f.ok()) << errors_of(f);
+  const auto& s = f.settings;
+  EXPECT_EQ(*s.store, "configs/data/retail.h5");
+  EXPECT_EQ(*s.out, "/tmp/retail.lcm");  // absolute: as written
+  EXPECT_EQ(*s.hidden, 16);
+  EXPECT_EQ(*s.epochs, 12);
+  EXPECT_EQ(*s.patience, 3);
+  EXPECT_EQ(*s.learning_rate, 0.005);
+  EXPECT_EQ(*s.batch_customers, 128);
+  EXPECT_EQ(*s.validation_days, 28);
+  EXPECT_EQ(*s.seed, 18446744073709551615ull);
+  EXPECT_EQ(*s.threads, 0);
+  EXPECT_EQ(*s.calibration_end, "2024-02-29");
+}
+
+TEST(TrainConfigFile, KeysNotGivenStayUnset) {
+  const auto f = load_train_config_text("epochs: 3\n", "lcm.yaml");
+  ASSERT_TRUE(f.ok()) << errors_of(f);
+  EXPECT_EQ(*f.settings.epochs, 3);
+  EXPECT_FALSE(f.settings.hidden);
+  EXPECT_FALSE(f.settings.store);
+  EXPECT_FALSE(f.settings.seed);
+}
+
+TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
+  const auto f = load_train_config_text(
+      "hiden: 16\n"
+      "epochs: many\n"
+      "learning_rate: \"0.01\"\n"
+      "seed: -1\n"
+      "batch_customers: [1, 2]\n"
+      "calibration_end: 2024-02-30\n"
+      "threads: 1.5\n",
+      "lcm.yaml");
+  ASSERT_FALSE(f.ok());
+  EXPECT_FALSE(f.settings.epochs);  // nothing is returned from a file with errors
+  EXPECT_EQ(errors_of(f),
+            "lcm.yaml:1:1: hiden: unknown key 'hiden' (did you mean 'hidden'?)\n"
+            "lcm.yaml:2:9: epochs: expected an integer, found 'many'\n"
+            "lcm.yaml:3:16: learning_rate: expected a number, found the quoted string \"0.01\" "
+            "(remove the quotes)\n"
+            "lcm.yaml:4:7: seed: expected a non-negative integer, found '-1'\n"
+            "lcm.yaml:5:18: batch_customers: expected an integer, found a list\n"
+            "lcm.yaml:6:18: calibration_end: expected a date YYYY-MM-DD, found '2024-02-30'\n"
+            "lcm.yaml:7:10: threads: expected an integer, found '1.5'\n");
+}
+
+TEST(TrainConfigFile, RangesDuplicatesAndShapesAreChecked) {
+  auto f = load_train_config_text("hidden: 0\nlearning_rate: 0\npatience: 0\nhidden: 8\n", "a.yaml");
+  EXPECT_EQ(errors_of(f),
+            "a.yaml:1:9: hidden: must be in [1, 1024], found 0\n"
+            "a.yaml:2:16: learning_rate: must be greater than 0, found 0\n"
+            "a.yaml:3:11: patience: must be in [1, 1000000], found 0\n"
+            "a.yaml:4:1: hidden: duplicate key 'hidden'\n");
+  f = load_train_config_text("", "b.yaml");
+  EXPECT_EQ(errors_of(f), "b.yaml:1:1: the file is empty: expected training settings (a map of keys)\n");
+  f = load_train_config_text("- hidden: 8\n", "c.yaml");
+  EXPECT_EQ(errors_of(f), "c.yaml:1:1: expected training settings (a map of keys)\n");
+  f = load_train_config_text("hidden: [8\n", "d.yaml");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_NE(f.errors[0].to_string().find("d.yaml:"), std::string::npos);
+  EXPECT_NE(f.errors[0].message.find("invalid YAML"), std::string::npos);
+  f = load_train_config_file("/nonexistent/lcm.yaml");
+  EXPECT_EQ(errors_of(f), "/nonexistent/lcm.yaml: cannot read the training config file\n");
+}
+
+TEST(TrainConfigFile, TheDocumentedExampleLoads) {
+  const auto f = load_train_config_file(std::string(MIRROR_SOURCE_DIR) + "/docs/lcm_train.yaml");
+  ASSERT_TRUE(f.ok()) << errors_of(f);
+  EXPECT_EQ(*f.settings.hidden, 32);
+  EXPECT_EQ(*f.settings.threads, 1);
+  EXPECT_FALSE(f.settings.calibration_end);  // commented out
+}
+
+}  // namespace
+}  // namespace mirror::scenario
