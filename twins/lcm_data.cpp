@@ -93,6 +93,8 @@ void LcmHistory::observe(const float* day_events, std::int32_t step) {
   for (int k = 0; k < kLcmEventCount; ++k) any = any || day_events[k] != 0.0f;
   if (any && birth < 0) birth = step;
   if (day_events[kLcmPurchase] > 0) {
+    decayed_purchases = 1.0 + (last_purchase < 0 ? 0.0
+                                                 : decayed_purchases * std::exp(-(step - last_purchase) / kFrequencyDays));
     last_purchase = step;
     ++purchases;
   }
@@ -113,7 +115,11 @@ void lcm_inputs(const float* yesterday_events, const float* today_action, std::i
                        : static_cast<float>(1.0 - std::exp(-(step - history.last_purchase) / 60.0));
   c[kLcmTenure] = history.birth < 0 ? 0.0f
                                     : static_cast<float>(1.0 - std::exp(-(step - history.birth) / 180.0));
-  c[kLcmFrequency] = static_cast<float>(std::log1p(history.purchases) / 3.0);
+  c[kLcmFrequency] = history.last_purchase < 0
+                         ? 0.0f
+                         : static_cast<float>(std::log1p(
+                               history.decayed_purchases *
+                               std::exp(-(step - history.last_purchase) / LcmHistory::kFrequencyDays)));
 }
 
 }  // namespace mirror::twins

@@ -16,7 +16,7 @@ namespace mirror::twins {
 
 namespace {
 
-constexpr const char* kFormat = "mirror-lcm-2";
+constexpr const char* kFormat = "mirror-lcm-3";  // 3: a decaying frequency
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -283,6 +283,9 @@ LcmArtifact load_lcm(const std::string& path) {
     archive.load_from(path);
     c10::IValue v;
     archive.read("format", v);
+    if (v.toStringRef().rfind("mirror-lcm-", 0) == 0 && v.toStringRef() != kFormat)
+      throw std::runtime_error("an LCM of another version (format '" + v.toStringRef() + "', this mirror reads '" +
+                               kFormat + "'): train it again with `mirror train`");
     if (v.toStringRef() != kFormat)
       throw std::runtime_error("not a mirrorworld LCM (format '" + v.toStringRef() + "')");
     archive.read("config", v);

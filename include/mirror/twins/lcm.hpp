@@ -37,7 +37,7 @@ enum LcmCalendar : int {
   kLcmDowCos,
   kLcmRecency,    // 1 - exp(-days since the last purchase / 60); 1 without one
   kLcmTenure,     // 1 - exp(-days since the first event / 180)
-  kLcmFrequency,  // log1p(purchase days so far) / 3
+  kLcmFrequency,  // log1p(purchase days weighted by exp(-age / 365 days))
   kLcmCalendarCount
 };
 inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
@@ -97,6 +97,10 @@ struct LcmHistory {
   std::int32_t birth = -1;          // step of the first event; -1 before it
   std::int32_t last_purchase = -1;  // step of the last purchase day
   std::int32_t purchases = 0;       // purchase days so far
+  // Purchase days weighted by exp(-age / kFrequencyDays), as of the last purchase: a
+  // frequency that forgets, so a longer log does not give values training never saw.
+  double decayed_purchases = 0;
+  static constexpr double kFrequencyDays = 365.0;
   void observe(const float* day_events, std::int32_t step);
 };
 

@@ -74,7 +74,12 @@ TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
   lcm_inputs(bought, nullptr, 10000, 6, history, x);
   const float* c = x + kLcmEventCount + kLcmActionCount;
   EXPECT_NEAR(c[kLcmRecency], 1 - std::exp(-1 / 60.0), 1e-6);
-  EXPECT_NEAR(c[kLcmFrequency], std::log1p(2) / 3, 1e-6);
+  // Purchase days weighted by exp(-age / 365): it forgets, so a long log does not push it
+  // past what training saw.
+  const double at_5 = 1 + std::exp(-2 / 365.0);
+  EXPECT_NEAR(c[kLcmFrequency], std::log1p(at_5 * std::exp(-1 / 365.0)), 1e-6);
+  lcm_inputs(bought, nullptr, 10000, 370, history, x);
+  EXPECT_NEAR(c[kLcmFrequency], std::log1p(at_5 * std::exp(-1.0)), 1e-6);
   lcm_inputs(bought, nullptr, 10000, 100000, history, x);
   EXPECT_LE(c[kLcmRecency], 1.0f);
   EXPECT_LE(c[kLcmTenure], 1.0f);
