@@ -71,6 +71,15 @@ const char* metric_name(Metric m) {
   return "?";
 }
 
+const char* design_name(ExperimentSpec::Design d) {
+  switch (d) {
+    case ExperimentSpec::Design::paired: return "paired";
+    case ExperimentSpec::Design::split: return "split";
+    case ExperimentSpec::Design::stratified: return "stratified";
+  }
+  return "?";
+}
+
 const char* policy_kind_name(PolicySpec::Kind k) {
   switch (k) {
     case PolicySpec::Kind::none: return "none";

@@ -14,6 +14,7 @@
 
 #include "mirror/core/messages.hpp"
 #include "mirror/core/version.hpp"
+#include "mirror/engine/assignment.hpp"
 #include "mirror/engine/shard.hpp"
 #include "mirror/twins/twin.hpp"
 
@@ -39,8 +40,9 @@ struct ArmRun {
 // every actor that reads it, also when a failing run stops the shard while a twin or the
 // policy still has a message in hand.
 struct ShardMemory {
-  ShardMemory(const core::ScenarioSpec& spec, int arm, std::uint64_t first, std::size_t count)
-      : sim(spec, arm, first, count) {}
+  ShardMemory(const core::ScenarioSpec& spec, int arm, std::uint64_t first, std::size_t count,
+              const std::vector<std::int8_t>* assignment)
+      : sim(spec, arm, first, count, assignment) {}
   ShardSimulator sim;
   twins::DayBarrier barrier;
 };
@@ -323,6 +325,7 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
     options.on_progress(progress);
   };
 
+  const auto assignment = assign_arms(spec);
   // Arms run one after another: only one arm's twins are alive at a time.
   for (int a = 0; a < static_cast<int>(arms.size()); ++a) {
     ArmRun run;
@@ -331,7 +334,7 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
     std::vector<policies::ShardView> views;
     for (int k = 0; k < shards; ++k) {
       memory->shards.push_back(std::make_shared<ShardMemory>(
-          spec, a, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k])));
+          spec, a, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k]), &assignment));
       views.push_back(memory->shards.back()->sim.view());
     }
     std::vector<caf::actor> shard_actors;
@@ -367,7 +370,7 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
   m.git_commit = core::kGitCommit;
   m.threads = threads;
   m.shards = shards;
-  m.design = spec.experiment.design == core::ExperimentSpec::Design::paired ? "paired" : "split";
+  m.design = core::design_name(spec.experiment.design);
   m.control_arm = arms[spec.experiment.control].name;
   m.horizon_days = spec.horizon_days;
   m.population = spec.population.size;
@@ -380,9 +383,10 @@ results::ArmResult run_arm_plain(const core::ScenarioSpec& spec, int arm, int sh
   const auto bounds = shard_bounds(spec.population.size, shards);
   std::vector<std::unique_ptr<ShardSimulator>> sims;
   std::vector<policies::ShardView> views;
+  const auto assignment = assign_arms(spec);
   for (int k = 0; k < shards; ++k) {
     sims.push_back(std::make_unique<ShardSimulator>(
-        spec, arm, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k])));
+        spec, arm, bounds[k], static_cast<std::size_t>(bounds[k + 1] - bounds[k]), &assignment));
     views.push_back(sims.back()->view());
   }
   auto policy = policies::make_policy(spec, arm);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mirror/engine/assignment.hpp"
 #include "mirror/twins/btyd_world.hpp"
 #include "mirror/twins/ground_truth_world.hpp"
 #include "mirror/twins/lcm_world.hpp"
@@ -15,6 +16,8 @@ std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm
                                          std::uint64_t first_customer, std::size_t count) {
   const auto& ex = spec.experiment;
   if (ex.design == core::ExperimentSpec::Design::paired) return {};
+  if (ex.design == core::ExperimentSpec::Design::stratified)
+    return membership_from(assign_arms(spec), arm, first_customer, count);
   // Split: a customer is in the control arm with probability holdout_share, else in one of
   // the other arms with equal probability. One draw per customer decides.
   const int others = static_cast<int>(ex.arms.size()) - 1;
@@ -34,12 +37,22 @@ std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm
   return member;
 }
 
+std::vector<std::uint8_t> membership_from(const std::vector<std::int8_t>& assignment, int arm,
+                                          std::uint64_t first_customer, std::size_t count) {
+  if (assignment.empty()) return {};
+  std::vector<std::uint8_t> member(count);
+  for (std::size_t i = 0; i < count; ++i) member[i] = assignment.at(first_customer + i) == arm ? 1 : 0;
+  return member;
+}
+
 namespace {
 core::ChannelArray<core::Micros> channel_costs(const core::ScenarioSpec& spec) {
   core::ChannelArray<core::Micros> cost{};
   for (const auto& ch : spec.channels) cost[core::index_of(ch.channel)] = core::to_micros(ch.cost);
   return cost;
 }
+
+}  // namespace
 
 std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec,
                                                   std::uint64_t first, std::size_t count) {
@@ -58,10 +71,10 @@ std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec
   }
   throw std::invalid_argument("unknown model kind");
 }
-}  // namespace
 
 ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
-                               std::uint64_t first_customer, std::size_t count)
+                               std::uint64_t first_customer, std::size_t count,
+                               const std::vector<std::int8_t>* assignment)
     : spec_(spec),
       first_customer_(first_customer),
       model_(make_model(spec, first_customer, count)),
@@ -69,7 +82,8 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
       twins_(count),
       ledgers_(count),
       segments_(count),
-      eligible_(arm_membership(spec, arm, first_customer, count)),
+      eligible_(assignment != nullptr ? membership_from(*assignment, arm, first_customer, count)
+                                      : arm_membership(spec, arm, first_customer, count)),
       actions_(count),
       outcomes_(count) {
   for (std::size_t i = 0; i < count; ++i) segments_[i] = model_->segment(i);

@@ -7,6 +7,7 @@
 
 #include "h5_io.hpp"
 #include "mirror/results/results_file.hpp"
+#include "mirror/results/stratified.hpp"
 #include "student_t.hpp"
 
 namespace mirror::results {
@@ -57,11 +58,29 @@ struct ArmData {
   std::vector<double> id, segment, value;
 };
 
+enum class Method { paired, welch, stratified };
+
 // The difference a - c over customers with `keep` (paired: the same customers in the same
-// order; split: two samples).
+// order; welch: two samples; stratified: two samples, post-stratified by segment).
 template <class Keep>
-Difference difference(const ArmData& a, const ArmData& c, bool paired, double level, Keep keep) {
-  if (paired) {
+Difference difference(const ArmData& a, const ArmData& c, Method method, double level, Keep keep) {
+  if (method == Method::stratified) {
+    std::vector<double> va, vc;
+    std::vector<std::int32_t> sa, sc;
+    for (std::size_t i = 0; i < a.value.size(); ++i)
+      if (keep(a, i)) {
+        va.push_back(a.value[i]);
+        sa.push_back(static_cast<std::int32_t>(a.segment[i]));
+      }
+    for (std::size_t i = 0; i < c.value.size(); ++i)
+      if (keep(c, i)) {
+        vc.push_back(c.value[i]);
+        sc.push_back(static_cast<std::int32_t>(c.segment[i]));
+      }
+    const auto d = stratified_difference(va, sa, vc, sc, level);
+    return {d.mean, d.low, d.high};
+  }
+  if (method == Method::paired) {
     if (a.id != c.id)
       throw std::invalid_argument("paired design: arms '" + a.name + "' and '" + c.name +
                                   "' hold different customers");
@@ -120,7 +139,9 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
     if (f.nameExists("/meta/world/segments/name"))
       segment_names = h5::read_strings(f.openDataSet("/meta/world/segments/name"));
   });
-  const bool paired = out.design == "paired";
+  const Method method = out.design == "paired"       ? Method::paired
+                       : out.design == "stratified" ? Method::stratified
+                                                    : Method::welch;
   const auto control = std::find_if(arms.begin(), arms.end(),
                                     [&](const ArmData& a) { return a.name == out.control; });
   if (control == arms.end()) throw ResultsFileError(path + ": the control arm is missing");
@@ -140,11 +161,11 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
     r.ci_low = m.mean - h;
     r.ci_high = m.mean + h;
     if (&a != &*control) {
-      const auto d = difference(a, *control, paired, 0.95, all);
+      const auto d = difference(a, *control, method, 0.95, all);
       r.uplift = d.mean;
       r.uplift_ci_low = d.low;
       r.uplift_ci_high = d.high;
-      const auto adj = difference(a, *control, paired, family, all);
+      const auto adj = difference(a, *control, method, family, all);
       r.uplift_adj_low = adj.low;
       r.uplift_adj_high = adj.high;
     }
@@ -157,7 +178,7 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
   const std::size_t best = order.front();
   for (std::size_t i = 0; i < arms.size(); ++i) {
     if (i == best) continue;
-    const auto d = difference(arms[i], arms[best], paired, 0.95, all);
+    const auto d = difference(arms[i], arms[best], method, 0.95, all);
     out.arms[i].vs_best = d.mean;
     out.arms[i].vs_best_ci_low = d.low;
     out.arms[i].vs_best_ci_high = d.high;
@@ -191,7 +212,7 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
       r.ci_low = m.mean - h;
       r.ci_high = m.mean + h;
       if (&a != &*control) {
-        const auto d = difference(a, *control, paired, 0.95, in);
+        const auto d = difference(a, *control, method == Method::paired ? method : Method::welch, 0.95, in);
         r.uplift = d.mean;
         r.uplift_ci_low = d.low;
         r.uplift_ci_high = d.high;

@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "mirror/results/run_results.hpp"
+#include "mirror/results/stratified.hpp"
 #include "student_t.hpp"
 
 namespace mirror::results {
@@ -142,6 +143,26 @@ void welch_uplift(const Moments& a, const Moments& c, SummaryRow& row) {
   row.uplift_ci_high = row.uplift + h;
 }
 
+// The stratified design: the post-stratified difference over segments.
+void stratified_uplift(const ArmResult& arm, const ArmResult& control, core::Metric metric,
+                       SummaryRow& row) {
+  const auto columns = [metric](const ArmResult& x, std::vector<double>& v,
+                                std::vector<std::int32_t>& s) {
+    for (const auto& c : x.customers) {
+      v.push_back(metric_value(c, metric));
+      s.push_back(c.segment);
+    }
+  };
+  std::vector<double> va, vc;
+  std::vector<std::int32_t> sa, sc;
+  columns(arm, va, sa);
+  columns(control, vc, sc);
+  const auto d = stratified_difference(va, sa, vc, sc, 0.95);
+  row.uplift = d.mean;
+  row.uplift_ci_low = d.low;
+  row.uplift_ci_high = d.high;
+}
+
 }  // namespace
 
 std::vector<SummaryRow> summarize(const std::vector<ArmResult>& arms, int control_arm,
@@ -165,6 +186,8 @@ std::vector<SummaryRow> summarize(const std::vector<ArmResult>& arms, int contro
       if (a != control_arm) {
         if (design == core::ExperimentSpec::Design::paired)
           paired_uplift(arms[a], control, metric, row);
+        else if (design == core::ExperimentSpec::Design::stratified)
+          stratified_uplift(arms[a], control, metric, row);
         else
           welch_uplift(m, moments(control, metric), row);
       }

@@ -91,7 +91,7 @@ const Keys kRuleKeys{"name", "when", "on", "days", "within_days", "then", "prior
                      "every_days", "cooldown_days"};
 const Keys kRuleTriggers{"cart_abandon", "inactive_days", "purchase_anniversary"};
 const Keys kThenKeys{"channel", "offer", "message"};
-const Keys kDesigns{"paired", "split"};
+const Keys kDesigns{"paired", "split", "stratified"};
 const Keys kModelKinds{"ground_truth", "btyd", "lcm"};
 const Keys kBtydVariants{"bg_nbd", "pareto_nbd"};
 const Keys kSources{"synthetic", "store"};
@@ -717,13 +717,14 @@ class Loader {
       if (read_string(*d, "experiment.design", v)) {
         if (v == "paired") ex.design = core::ExperimentSpec::Design::paired;
         else if (v == "split") ex.design = core::ExperimentSpec::Design::split;
-        else error(*d, "experiment.design", "unknown design '" + v + "'" + suggestion(v, kDesigns) + "; expected paired or split");
+        else if (v == "stratified") ex.design = core::ExperimentSpec::Design::stratified;
+        else error(*d, "experiment.design", "unknown design '" + v + "'" + suggestion(v, kDesigns) + "; expected paired, split or stratified");
       }
     }
     if (const auto* h = find(e, "holdout_share")) {
       if (ex.design == core::ExperimentSpec::Design::paired)
         error(*h, "experiment.holdout_share",
-              "applies only to design: split (in the paired design every customer is in every arm)");
+              "applies only to design: split or stratified (in the paired design every customer is in every arm)");
       else
         read_ranged(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
     }

@@ -185,12 +185,15 @@ struct ArmSpec {
 };
 
 struct ExperimentSpec {
-  enum class Design { paired, split };
+  // stratified: split within each segment, every arm getting the same share of it.
+  enum class Design { paired, split, stratified };
   Design design = Design::paired;
   int control = 0;              // index into arms
-  double holdout_share = 0.1;   // split only: share of customers in the control arm
+  double holdout_share = 0.1;   // split and stratified: share of customers in the control arm
   std::vector<ArmSpec> arms;    // at least one
 };
+
+const char* design_name(ExperimentSpec::Design d);
 
 // Metrics the summary table can show; all are always computed and stored.
 enum class Metric { revenue, cost, profit, conversions, contacts, unsubscribes, active_at_end };

@@ -19,15 +19,24 @@
 
 namespace mirror::engine {
 
-// Which customers belong to an arm. Paired design: everyone. Split design: those the
-// assignment draw puts in the arm.
+// Which customers belong to an arm. Paired design: everyone (empty). Split design: those the
+// assignment draw puts in the arm. Stratified: from assign_arms() (the whole population).
 std::vector<std::uint8_t> arm_membership(const core::ScenarioSpec& spec, int arm,
                                          std::uint64_t first_customer, std::size_t count);
+// The same from a precomputed assign_arms() (empty = everyone).
+std::vector<std::uint8_t> membership_from(const std::vector<std::int8_t>& assignment, int arm,
+                                          std::uint64_t first_customer, std::size_t count);
+
+// The scenario's behaviour model for customers [first, first + count).
+std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec,
+                                                  std::uint64_t first, std::size_t count);
 
 class ShardSimulator {
  public:
+  // `assignment`: assign_arms() of the scenario, computed once by the caller (null: this
+  // shard's membership is worked out here).
   ShardSimulator(const core::ScenarioSpec& spec, int arm, std::uint64_t first_customer,
-                 std::size_t count);
+                 std::size_t count, const std::vector<std::int8_t>* assignment = nullptr);
 
   std::size_t size() const { return twins_.size(); }
   std::uint64_t first_customer() const { return first_customer_; }

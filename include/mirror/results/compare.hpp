@@ -16,7 +16,8 @@ struct ArmComparison {
   std::int64_t n = 0;
   double mean = 0, ci_low = 0, ci_high = 0;  // per customer, 95% t interval
   // Against the control (0 for the control): paired differences in the paired design,
-  // Welch in the split design; the adjusted interval is Bonferroni's over all comparisons
+  // Welch in the split design, post-stratified by segment in the stratified design; the
+  // adjusted interval is Bonferroni's over all comparisons
   // with the control (family-wise 95%).
   double uplift = 0, uplift_ci_low = 0, uplift_ci_high = 0;
   double uplift_adj_low = 0, uplift_adj_high = 0;
@@ -36,7 +37,7 @@ struct SegmentComparison {
 struct Comparison {
   std::string path;
   std::string metric;
-  std::string design;   // paired or split
+  std::string design;   // paired, split or stratified
   std::string control;
   int comparisons = 0;  // arms other than the control
   std::vector<ArmComparison> arms;        // by rank

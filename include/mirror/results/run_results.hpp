@@ -79,7 +79,7 @@ struct SummaryRow {
   double ci_low = 0.0;   // 95% confidence interval of the mean
   double ci_high = 0.0;
   // Against the control arm (0 for the control itself): paired differences in the paired
-  // design, Welch's interval in the split design.
+  // design, Welch's interval in the split design, post-stratified in the stratified one.
   double uplift = 0.0;
   double uplift_ci_low = 0.0;
   double uplift_ci_high = 0.0;
@@ -96,7 +96,7 @@ struct RunMeta {
   int threads = 0;
   int shards = 0;
   double wall_time_s = 0.0;
-  std::string design;        // "paired" or "split"
+  std::string design;        // "paired", "split" or "stratified"
   std::string control_arm;
   std::int32_t horizon_days = 0;
   std::uint32_t population = 0;

@@ -77,6 +77,13 @@ TEST(LoadScenario, SplitDesign) {
   EXPECT_EQ(s.experiment.arms[0].policy.offer, -1);
 }
 
+TEST(LoadScenario, StratifiedDesign) {
+  const auto s = must_load("tests/scenarios/valid/stratified_design.yaml");
+  EXPECT_EQ(s.experiment.design, core::ExperimentSpec::Design::stratified);
+  EXPECT_DOUBLE_EQ(s.experiment.holdout_share, 0.25);
+  EXPECT_STREQ(core::design_name(s.experiment.design), "stratified");
+}
+
 TEST(LoadScenario, CustomWorldReplacesTheSegments) {
   const auto s = must_load("tests/scenarios/valid/custom_world.yaml");
   const auto& w = s.world;
