@@ -79,6 +79,36 @@ void print_table(const results::Comparison& c, bool by_segment) {
     for (const auto& a : c.arms)
       if (a.arm != c.control)
         std::cout << "  " << pad(a.arm, w) << ci(a.uplift_adj_low, a.uplift_adj_high, true) << "\n";
+  if (!c.qini.empty()) {
+    std::printf("\nQini (ranking policies; docs/policies.md): area under the curve, per customer\n");
+    std::cout << pad("arm", w) << pad("AUUC true", 12) << pad("random", 11) << pad("perfect", 11)
+              << pad("normalised", 12) << pad("AUUC realized", 15) << "random\n";
+    for (const auto& q : c.qini) {
+      const double span = q.auuc_perfect - q.auuc_random;
+      std::cout << pad(q.arm, w) << pad(num(q.auuc_true, true), 12)
+                << pad(num(q.auuc_random, true), 11) << pad(num(q.auuc_perfect, true), 11)
+                << pad(span != 0 ? num((q.auuc_true - q.auuc_random) / span) : "-", 12)
+                << pad(num(q.auuc_realized, true), 15) << num(q.auuc_realized_random, true) << "\n";
+    }
+    std::printf("(true: the day-0 action's expected profit gain, every percentile; realized: profit\n"
+                "over the horizon against the control, by decile)\n");
+    for (const auto& q : c.qini) std::cout << "  " << pad(q.arm, w) << "ranked by " << q.score << "\n";
+  }
+  if (!c.true_value.empty()) {
+    const auto& f = c.true_value.front();
+    std::printf("\ntrue value (profit per customer, mean of %d independent replications +- its\n"
+                "standard error) and this run's error against it:\n", f.replications);
+    std::cout << pad("arm", w) << pad("true value", 20) << pad("run error", 11)
+              << pad("expected_profit error", 23) << pad("true uplift", 20) << "run uplift error\n";
+    for (const auto& t : c.true_value) {
+      const bool control = t.arm == c.control;
+      std::cout << pad(t.arm, w) << pad(num(t.value) + " +- " + num(t.value_se), 20)
+                << pad(num(t.run_error, true), 11)
+                << pad(std::isfinite(t.run_expected_error) ? num(t.run_expected_error, true) : "-", 23)
+                << pad(control ? "(control)" : num(t.uplift, true) + " +- " + num(t.uplift_se), 20)
+                << (control ? "" : num(t.run_uplift_error, true)) << "\n";
+    }
+  }
   if (!by_segment) return;
   std::printf("\nby segment:\n");
   std::cout << pad("segment", 14) << pad("arm", w) << pad("n", 9) << pad("mean", 11)
@@ -118,6 +148,27 @@ void print_json(const results::Comparison& c) {
       << ",\"mean\":" << json_number(s.mean) << ",\"ci\":[" << json_number(s.ci_low) << ","
       << json_number(s.ci_high) << "],\"uplift\":" << json_number(s.uplift) << ",\"uplift_ci\":["
       << json_number(s.uplift_ci_low) << "," << json_number(s.uplift_ci_high) << "]}";
+  }
+  o << "],\"qini\":[";
+  for (std::size_t i = 0; i < c.qini.size(); ++i) {
+    const auto& q = c.qini[i];
+    o << (i ? "," : "") << "{\"arm\":" << json_string(q.arm) << ",\"score\":" << json_string(q.score)
+      << ",\"auuc_true\":" << json_number(q.auuc_true) << ",\"auuc_random\":"
+      << json_number(q.auuc_random) << ",\"auuc_perfect\":" << json_number(q.auuc_perfect)
+      << ",\"auuc_realized\":" << json_number(q.auuc_realized)
+      << ",\"auuc_realized_random\":" << json_number(q.auuc_realized_random) << "}";
+  }
+  o << "],\"true_value\":[";
+  for (std::size_t i = 0; i < c.true_value.size(); ++i) {
+    const auto& t = c.true_value[i];
+    o << (i ? "," : "") << "{\"arm\":" << json_string(t.arm) << ",\"replications\":" << t.replications
+      << ",\"value\":" << json_number(t.value) << ",\"value_se\":" << json_number(t.value_se)
+      << ",\"uplift\":" << json_number(t.uplift) << ",\"uplift_se\":" << json_number(t.uplift_se)
+      << ",\"run_value\":" << json_number(t.run_value) << ",\"run_error\":" << json_number(t.run_error)
+      << ",\"run_uplift\":" << json_number(t.run_uplift)
+      << ",\"run_uplift_error\":" << json_number(t.run_uplift_error)
+      << ",\"run_expected_value\":" << json_number(t.run_expected_value)
+      << ",\"run_expected_error\":" << json_number(t.run_expected_error) << "}";
   }
   o << "]}\n";
   std::cout << o.str();

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "mirror/core/sha256.hpp"
 #include "mirror/engine/engine.hpp"
+#include "mirror/engine/true_value.hpp"
 #include "mirror/results/results_file.hpp"
 #include "mirror/scenario/load_scenario.hpp"
 #include "mirror/twins/btyd_world.hpp"
@@ -86,6 +87,8 @@ int run_command(const Args& args) {
       "seed", po::value<std::uint64_t>(), "replace the scenario's seed (e.g. to repeat a run)")(
       "decisions", po::value<std::string>(),
       "also write the decision log as canonical decisions CSV (default: outputs.decisions)")(
+      "replications", po::value<int>()->default_value(0),
+      "also estimate each arm's true value by R more runs with independent seeds (R >= 2)")(
       "quiet,q", "print no progress and no table");
   po::variables_map vm;
   if (int rc = parse_scenario_command("run", args, options, vm); rc >= 0) return rc;
@@ -94,6 +97,9 @@ int run_command(const Args& args) {
   if (threads < 0 || threads > 1024) return usage_error("run: --threads must be in [0, 1024]");
   if (shards < 0 || shards > 1000000) return usage_error("run: --shards must be in [0, 1000000]");
   const bool quiet = vm.count("quiet") > 0;
+  const int replications = vm["replications"].as<int>();
+  if (replications != 0 && (replications < 2 || replications > 100000))
+    return usage_error("run: --replications must be 0 or in [2, 100000]");
 
   const auto path = vm["scenario"].as<std::string>();
   auto spec = load(path);
@@ -124,6 +130,13 @@ int run_command(const Args& args) {
     const auto start = std::chrono::steady_clock::now();
     auto results = mirror::engine::run_scenario(*spec, run_options);
     display.finish();
+    if (replications > 0) {
+      results.true_value = mirror::engine::estimate_true_value(
+          *spec, replications, run_options, results, [&](int r) {
+            if (!quiet) std::fprintf(stderr, "\rtrue value: replication %d of %d", r + 1, replications);
+          });
+      if (!quiet) std::fprintf(stderr, "\n");
+    }
     results.meta.scenario_text = spec->source_text;
     results.meta.scenario_sha256 = mirror::core::sha256_hex(spec->source_text);
     results.meta.wall_time_s =

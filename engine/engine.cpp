@@ -15,6 +15,7 @@
 #include "mirror/core/messages.hpp"
 #include "mirror/core/version.hpp"
 #include "mirror/engine/assignment.hpp"
+#include "mirror/engine/ranking_curves.hpp"
 #include "mirror/engine/shard.hpp"
 #include "mirror/twins/twin.hpp"
 
@@ -362,6 +363,7 @@ results::RunResults run_scenario(const core::ScenarioSpec& spec, const RunOption
 
   out.world = spec.world;
   out.summary = results::summarize(out.arms, spec.experiment.control, spec.experiment.design);
+  if (options.ranking_curves) out.qini = qini_curves(spec, out);
   auto& m = out.meta;
   m.scenario_name = spec.name;
   m.scenario_path = spec.source_path;

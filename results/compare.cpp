@@ -138,6 +138,42 @@ Comparison compare_results(const std::string& path, const std::string& metric) {
     }
     if (f.nameExists("/meta/world/segments/name"))
       segment_names = h5::read_strings(f.openDataSet("/meta/world/segments/name"));
+    const auto numbers = [&](const std::string& d) {
+      return h5::read_numbers<double>(f.openDataSet(d), h5::kF64);
+    };
+    if (f.nameExists("/qini")) {
+      const auto arm = h5::read_strings(f.openDataSet("/qini/arm"));
+      const auto score = h5::read_strings(f.openDataSet("/qini/score"));
+      const auto t = numbers("/qini/auuc_true"), p = numbers("/qini/auuc_perfect"),
+                 r = numbers("/qini/auuc_random"), z = numbers("/qini/auuc_realized"),
+                 zr = numbers("/qini/auuc_realized_random");
+      for (std::size_t i = 0; i < arm.size(); ++i)
+        out.qini.push_back({arm[i], score.at(i), t.at(i), p.at(i), r.at(i), z.at(i), zr.at(i)});
+    }
+    if (f.nameExists("/true_value")) {
+      const auto arm = h5::read_strings(f.openDataSet("/true_value/arm"));
+      const auto col = [&](const char* name) { return numbers(std::string("/true_value/") + name); };
+      const auto reps = col("replications"), v = col("value"), vse = col("value_se"),
+                 u = col("uplift"), use = col("uplift_se"), rv = col("run_value"),
+                 re = col("run_error"), ru = col("run_uplift"), rue = col("run_uplift_error"),
+                 rx = col("run_expected_value"), rxe = col("run_expected_error");
+      for (std::size_t i = 0; i < arm.size(); ++i) {
+        TrueValue tv;
+        tv.arm = arm[i];
+        tv.replications = static_cast<int>(reps.at(i));
+        tv.value = v.at(i);
+        tv.value_se = vse.at(i);
+        tv.uplift = u.at(i);
+        tv.uplift_se = use.at(i);
+        tv.run_value = rv.at(i);
+        tv.run_error = re.at(i);
+        tv.run_uplift = ru.at(i);
+        tv.run_uplift_error = rue.at(i);
+        tv.run_expected_value = rx.at(i);
+        tv.run_expected_error = rxe.at(i);
+        out.true_value.push_back(tv);
+      }
+    }
   });
   const Method method = out.design == "paired"       ? Method::paired
                        : out.design == "stratified" ? Method::stratified

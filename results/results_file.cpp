@@ -155,6 +155,48 @@ void write_summary(H5::H5File& file, const std::vector<SummaryRow>& rows) {
   typed_column(g, "uplift_ci_high", kF64, rows, [](const R& x) { return x.uplift_ci_high; });
 }
 
+// /qini: one row per ranking arm; the curves under /arms/<arm>/qini.
+void write_qini(H5::H5File& file, const std::vector<ArmQini>& rows) {
+  if (rows.empty()) return;
+  for (const auto& q : rows) {
+    auto g = file.createGroup("/arms/" + q.arm + "/qini");
+    column(g, "share", kF64, q.truth.share.data(), q.truth.share.size());
+    column(g, "true_uplift", kF64, q.truth.uplift.data(), q.truth.uplift.size());
+    column(g, "perfect_uplift", kF64, q.perfect.uplift.data(), q.perfect.uplift.size());
+    column(g, "realized_share", kF64, q.realized.share.data(), q.realized.share.size());
+    column(g, "realized_uplift", kF64, q.realized.uplift.data(), q.realized.uplift.size());
+  }
+  auto g = file.createGroup("/qini");
+  using Q = ArmQini;
+  string_column(g, "arm", rows, [](const Q& x) { return x.arm; });
+  string_column(g, "score", rows, [](const Q& x) { return x.score; });
+  typed_column(g, "auuc_true", kF64, rows, [](const Q& x) { return x.truth.auuc; });
+  typed_column(g, "auuc_perfect", kF64, rows, [](const Q& x) { return x.perfect.auuc; });
+  typed_column(g, "auuc_random", kF64, rows, [](const Q& x) { return x.truth.random_auuc; });
+  typed_column(g, "auuc_realized", kF64, rows, [](const Q& x) { return x.realized.auuc; });
+  typed_column(g, "auuc_realized_random", kF64, rows,
+               [](const Q& x) { return x.realized.random_auuc; });
+}
+
+void write_true_value(H5::H5File& file, const std::vector<TrueValue>& rows) {
+  if (rows.empty()) return;
+  auto g = file.createGroup("/true_value");
+  using T = TrueValue;
+  string_column(g, "arm", rows, [](const T& x) { return x.arm; });
+  typed_column(g, "replications", kI32, rows,
+               [](const T& x) { return static_cast<std::int32_t>(x.replications); });
+  typed_column(g, "value", kF64, rows, [](const T& x) { return x.value; });
+  typed_column(g, "value_se", kF64, rows, [](const T& x) { return x.value_se; });
+  typed_column(g, "uplift", kF64, rows, [](const T& x) { return x.uplift; });
+  typed_column(g, "uplift_se", kF64, rows, [](const T& x) { return x.uplift_se; });
+  typed_column(g, "run_value", kF64, rows, [](const T& x) { return x.run_value; });
+  typed_column(g, "run_error", kF64, rows, [](const T& x) { return x.run_error; });
+  typed_column(g, "run_uplift", kF64, rows, [](const T& x) { return x.run_uplift; });
+  typed_column(g, "run_uplift_error", kF64, rows, [](const T& x) { return x.run_uplift_error; });
+  typed_column(g, "run_expected_value", kF64, rows, [](const T& x) { return x.run_expected_value; });
+  typed_column(g, "run_expected_error", kF64, rows, [](const T& x) { return x.run_expected_error; });
+}
+
 }  // namespace
 
 void write_decisions_csv(const RunResults& results, const DecisionNames& names,
@@ -225,6 +267,8 @@ void write_results_file(const RunResults& results, const std::string& path) {
              curve.cumulative_regret.size());
     }
     write_summary(file, results.summary);
+    write_qini(file, results.qini);
+    write_true_value(file, results.true_value);
   });
 }
 

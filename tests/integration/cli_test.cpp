@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <vector>
 #include <sstream>
@@ -207,6 +208,47 @@ TEST_F(CliTest, CompareRanksTheArms) {
   EXPECT_NE(json.out.find("\"rank\":3"), std::string::npos);
   EXPECT_EQ(mirror("compare " + path("c.h5") + " --metric proft").exit_code, 2);
   EXPECT_EQ(mirror("compare " + path("missing.h5")).exit_code, 2);
+}
+
+// A stratified run with a ranking arm and --replications: the compare table shows the
+// post-stratified uplift stored in /summary, the Qini areas and the true value with the
+// run's error; the JSON carries both; a single replication is a usage error.
+TEST_F(CliTest, StratifiedRunWithQiniAndTrueValue) {
+  std::ifstream in("tests/integration/small.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("design: paired");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 14, "design: stratified\n  holdout_share: 0.4");
+  text.replace(text.find("size: 2000"), 10, "size: 1200");
+  text += "    - name: top\n      policy: { kind: propensity_top_k, channel: email, share: 0.2 }\n";
+  std::ofstream(path("strat.yaml")) << text;
+  EXPECT_EQ(mirror("run " + path("strat.yaml") + " --quiet --replications 1 --out " + path("s.h5")).exit_code, 2);
+  auto r = mirror("run " + path("strat.yaml") + " --quiet --replications 3 --out " + path("s.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto arms = read_strings(path("s.h5"), "/summary/arm");
+  const auto metric = read_strings(path("s.h5"), "/summary/metric");
+  const auto uplift = read_column(path("s.h5"), "/summary/uplift");
+  auto json = mirror("compare " + path("s.h5") + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_NE(json.out.find("\"design\":\"stratified\""), std::string::npos);
+  for (std::size_t i = 0; i < arms.size(); ++i)
+    if (arms[i] == "top" && metric[i] == "profit") {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "\"uplift\":%.17g", uplift[i]);
+      EXPECT_NE(json.out.find(buf), std::string::npos) << buf << "\n" << json.out;
+    }
+  EXPECT_NE(json.out.find("\"qini\":[{\"arm\":\"top\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"replications\":3"), std::string::npos) << json.out;
+  EXPECT_EQ(read_column(path("s.h5"), "/arms/top/qini/share").size(), 101u);
+  EXPECT_EQ(read_column(path("s.h5"), "/arms/top/qini/realized_uplift").size(), 11u);
+  const auto value = read_column(path("s.h5"), "/true_value/value");
+  const auto run_value = read_column(path("s.h5"), "/true_value/run_value");
+  const auto error = read_column(path("s.h5"), "/true_value/run_error");
+  ASSERT_EQ(value.size(), 4u);
+  for (std::size_t a = 0; a < 4; ++a) EXPECT_DOUBLE_EQ(error[a], run_value[a] - value[a]);
+  auto table = mirror("compare " + path("s.h5"));
+  EXPECT_NE(table.out.find("AUUC true"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("3 independent replications"), std::string::npos) << table.out;
 }
 
 // Seed 002's acceptance: 24 campaigns, at most 3 messages a week and 1 a day; the

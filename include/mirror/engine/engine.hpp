@@ -34,6 +34,8 @@ struct RunOptions {
   std::function<void(std::int32_t day, std::uint64_t customer, const core::ContactLedger& before,
                      const core::TwinState& twin, const core::DayAction& action)>
       on_delivered;
+  // Qini curves of the ranking arms (ranking_curves.hpp) in the ground-truth world.
+  bool ranking_curves = true;
 };
 
 int resolve_threads(int requested);

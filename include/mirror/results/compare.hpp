@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "mirror/results/true_value.hpp"
+
 namespace mirror::results {
 
 struct ArmComparison {
@@ -34,6 +36,13 @@ struct SegmentComparison {
   double uplift = 0, uplift_ci_low = 0, uplift_ci_high = 0;  // against the control, 95%
 };
 
+// A ranking arm's areas under its Qini curves (/qini; docs/policies.md).
+struct QiniSummary {
+  std::string arm, score;
+  double auuc_true = 0, auuc_perfect = 0, auuc_random = 0;
+  double auuc_realized = 0, auuc_realized_random = 0;
+};
+
 struct Comparison {
   std::string path;
   std::string metric;
@@ -42,6 +51,8 @@ struct Comparison {
   int comparisons = 0;  // arms other than the control
   std::vector<ArmComparison> arms;        // by rank
   std::vector<SegmentComparison> segments;  // arm order of the file, then segment
+  std::vector<QiniSummary> qini;            // empty when the file has none
+  std::vector<TrueValue> true_value;        // mirror run --replications; else empty
 };
 
 // Metrics that can be compared: columns of /arms/<arm>/customers.

@@ -11,6 +11,8 @@
 #include "mirror/core/money.hpp"
 #include "mirror/core/random.hpp"
 #include "mirror/core/scenario_spec.hpp"
+#include "mirror/results/qini.hpp"
+#include "mirror/results/true_value.hpp"
 
 namespace mirror::results {
 
@@ -107,6 +109,8 @@ struct RunResults {
   core::WorldSpec world;     // the ground-truth parameters, stored for later recovery checks
   std::vector<ArmResult> arms;
   std::vector<SummaryRow> summary;
+  std::vector<ArmQini> qini;            // ranking arms in the ground-truth world
+  std::vector<TrueValue> true_value;    // mirror run --replications only
 };
 
 // An online learner's regret curve against the best fixed arm of the same run (the arm,
