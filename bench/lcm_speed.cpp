@@ -1,10 +1,15 @@
 // LCM inference speed: the fused C++ kernel (what twins run) against a batched LibTorch
 // loop over the same weights and tensors, in the same process. Rows = customer-days.
-// usage: lcm_speed [--rows N] [--steps S] [--hidden H]
+// usage: lcm_speed [--rows N] [--steps S] [--hidden H] [--save DIR]
+// --save DIR writes the weights, the inputs and the kernel's first step from a blank state
+// as raw float32 files, for bench/lcm_python.py (bench/lcm_vs_python.sh runs both).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <random>
 #include <thread>
 #include <vector>
@@ -16,10 +21,12 @@ using namespace mirror::twins;
 int main(int argc, char** argv) {
   std::size_t rows = 100000;
   int steps = 20, hidden = 32;
+  std::string save_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--rows")) rows = std::strtoul(argv[i + 1], nullptr, 10);
     else if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--hidden")) hidden = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--save")) save_dir = argv[i + 1];
   }
   std::mt19937 rng(1);
   std::normal_distribution<float> n(0.0f, 0.3f);
@@ -37,6 +44,27 @@ int main(int argc, char** argv) {
   lcm_prepare(w);
   std::vector<float> h(rows * hidden, 0.0f), x(rows * kLcmInputs), heads(rows * kLcmHeadCount);
   for (auto& v : x) v = n(rng);
+
+  if (!save_dir.empty()) {
+    const auto write = [&](const std::string& name, const std::vector<const std::vector<float>*>& parts) {
+      std::ofstream out(save_dir + "/" + name, std::ios::binary);
+      for (const auto* v : parts) out.write(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
+      if (!out) {
+        std::fprintf(stderr, "cannot write %s/%s\n", save_dir.c_str(), name.c_str());
+        std::exit(1);
+      }
+    };
+    std::vector<float> h1(rows * hidden), y1(rows * kLcmHeadCount), first(rows * (hidden + kLcmHeadCount));
+    lcm_step(w, h.data(), x.data(), h1.data(), rows);
+    lcm_heads(w, h1.data(), x.data(), y1.data(), rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::copy(&h1[r * hidden], &h1[(r + 1) * hidden], &first[r * (hidden + kLcmHeadCount)]);
+      std::copy(&y1[r * kLcmHeadCount], &y1[(r + 1) * kLcmHeadCount], &first[r * (hidden + kLcmHeadCount) + hidden]);
+    }
+    write("weights.f32", {&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_head, &w.b_head});
+    write("inputs.f32", {&x});
+    write("first_step.f32", {&first});
+  }
 
   // The kernel on 1 and 2 threads (rows split in halves, as two shards would).
   const auto kernel = [&](int threads) {

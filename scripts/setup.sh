@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything mirrorworld needs from Debian 12 packages, then configures and builds
 # the release preset. Safe to run again: packages already present are not reinstalled.
-# usage: scripts/setup.sh [PRESET]   (default: release)
+# usage: scripts/setup.sh [--bench] [PRESET]   (default: release)
+#   --bench also installs python3-torch, for bench/lcm_vs_python.sh only (not needed to build
+#   or test, and slow to install: keep it out of CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bench=0
+if [ "${1:-}" = "--bench" ]; then
+  bench=1
+  shift
+fi
 preset=${1:-release}
 
 packages=(
@@ -13,6 +20,7 @@ packages=(
   liblzma-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ "$bench" -eq 1 ]; then packages+=(python3-torch); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

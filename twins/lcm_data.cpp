@@ -14,10 +14,21 @@ constexpr double kTwoPi = 6.283185307179586;
 }  // namespace
 
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {
+  LcmReadOptions options;
+  options.calibration_end_day = calibration_end_day;
+  return read_lcm_sequences(store, options);
+}
+
+LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options) {
   const auto& meta = store.meta();
+  std::int32_t calibration_end_day = options.calibration_end_day;
   LcmSequences s;
   s.ids = store.dictionary("customer");
   if (s.ids.empty()) throw std::invalid_argument("the store has no customers");
+  // Customers [first, first + n) of the store; the others' events and decisions are skipped.
+  const std::size_t first = std::min(options.first_customer, s.ids.size());
+  s.ids = std::vector<std::string>(s.ids.begin() + first,
+                                   s.ids.begin() + first + std::min(options.count, s.ids.size() - first));
   s.first_day = core::day_of(meta.first_event);
   const std::int32_t last_day = core::day_of(meta.last_event);
   if (calibration_end_day < 0)
@@ -33,7 +44,8 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
   std::vector<double> spend(n * s.days, 0.0);
   store.for_each_event_batch(1 << 16, [&](const core::EventBatch& b) {
     for (std::size_t i = 0; i < b.size(); ++i) {
-      const std::size_t c = b.customer[i];
+      const std::size_t c = static_cast<std::size_t>(b.customer[i]) - first;  // wraps below first
+      if (c >= n) continue;
       const std::int32_t d = core::day_of(b.timestamp[i]) - s.first_day;
       s.birth[c] = std::min(s.birth[c], d);
       float* e = &s.events[(c * s.days + d) * kLcmEventCount];
@@ -63,13 +75,15 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
   };
   const auto decisions = store.read_decisions();
   for (std::size_t i = 0; i < decisions.size(); ++i) {
-    const auto c = decisions.customer[i];
-    if (c < 0 || decisions.channel[i] < 0) continue;  // anonymous, or no action
+    if (decisions.customer[i] < 0 || decisions.channel[i] < 0) continue;  // anonymous, or no action
+    const std::size_t c = static_cast<std::size_t>(decisions.customer[i]) - first;
+    if (c >= n) continue;
     const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
     lcm_action_features(name(channels, decisions.channel[i]), name(messages, decisions.message[i]),
                         name(offers, decisions.offer[i]),
-                        &s.actions[(static_cast<std::size_t>(c) * s.days + d) * kLcmActionCount]);
+                        &s.actions[(c * s.days + d) * kLcmActionCount]);
   }
+  if (!options.hash) return s;
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));
   s.data_sha256 = core::sha256_hex(bytes);

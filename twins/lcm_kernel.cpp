@@ -2,6 +2,7 @@
 // linear heads, one row at a time so that a row's result never depends on the batch.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "mirror/twins/lcm.hpp"
@@ -14,26 +15,69 @@ inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 // tanh through expf: glibc's tanhf goes through expm1f and cost a third of a step (perf).
 inline float fast_tanh(float v) { return 2.0f / (1.0f + std::exp(-2.0f * v)) - 1.0f; }
 
-// out[j] = sum_k wt[k, j] x[k] + b[j], for j < outs, summing over k in order: the inner
-// loop runs over j, so it vectorises and every out[j] adds the same terms in the same order
-// whatever the compiler does.
-inline void affine(const float* wt, const float* b, const float* x, int outs, int ins, float* out) {
-  constexpr int kBlock = 8;  // eight gates kept in registers across the whole sum
-  int j0 = 0;
-  for (; j0 + kBlock <= outs; j0 += kBlock) {
-    float acc[kBlock] = {};
-    for (int k = 0; k < ins; ++k) {
-      const float xk = x[k];
-      const float* row = wt + static_cast<std::size_t>(k) * outs + j0;
-      for (int u = 0; u < kBlock; ++u) acc[u] += row[u] * xk;
-    }
-    for (int u = 0; u < kBlock; ++u) out[j0 + u] = acc[u] + b[j0 + u];
+// Four floats in one SSE register (GCC/Clang vector extension; plain SSE2, no FMA, so a
+// lane computes exactly what the scalar expression would).
+typedef float V4 __attribute__((vector_size(16)));
+inline V4 load4(const float* p) {
+  V4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(float* p, V4 v) { std::memcpy(p, &v, sizeof v); }
+inline V4 broadcast4(float v) { return V4{v, v, v, v}; }
+
+// out[j] = sum_k wt[k, j] x[k] + b[j] for the 4 * NV outputs from j0, summing over k in
+// order. NV independent accumulators keep the adders busy (one or two accumulators leave
+// them waiting on each other's latency), and every out[j] adds the same terms in the same
+// order whatever the block size.
+template <int NV>
+inline void affine_block(const float* wt, const float* b, const float* x, int outs, int ins, int j0,
+                         float* out) {
+  V4 acc[NV] = {};
+  for (int k = 0; k < ins; ++k) {
+    const V4 xk = broadcast4(x[k]);
+    const float* row = wt + static_cast<std::size_t>(k) * outs + j0;
+    for (int u = 0; u < NV; ++u) acc[u] += load4(row + 4 * u) * xk;
   }
+  for (int u = 0; u < NV; ++u) store4(out + j0 + 4 * u, acc[u] + load4(b + j0 + 4 * u));
+}
+
+inline void affine(const float* wt, const float* b, const float* x, int outs, int ins, float* out) {
+  int j0 = 0;
+  for (; j0 + 32 <= outs; j0 += 32) affine_block<8>(wt, b, x, outs, ins, j0, out);
+  for (; j0 + 8 <= outs; j0 += 8) affine_block<2>(wt, b, x, outs, ins, j0, out);
+  for (; j0 + 4 <= outs; j0 += 4) affine_block<1>(wt, b, x, outs, ins, j0, out);
   for (int j = j0; j < outs; ++j) {
     float acc = 0.0f;
     for (int k = 0; k < ins; ++k) acc += wt[static_cast<std::size_t>(k) * outs + j] * x[k];
     out[j] = acc + b[j];
   }
+}
+
+// The heads of R rows at once: each head weight is loaded once for R rows. Per row and head
+// the sum runs over the state, then the inputs, in order, as affine() over [h, x] would.
+template <int R>
+inline void heads_rows(const float* wt, const float* b, const float* h, const float* x, int H,
+                       float* heads) {
+  constexpr int NV = kLcmHeadCount / 4;
+  V4 acc[R][NV] = {};
+  for (int k = 0; k < H; ++k) {
+    const float* row = wt + static_cast<std::size_t>(k) * kLcmHeadCount;
+    for (int u = 0; u < NV; ++u) {
+      const V4 wk = load4(row + 4 * u);
+      for (int r = 0; r < R; ++r) acc[r][u] += wk * broadcast4(h[r * H + k]);
+    }
+  }
+  for (int k = 0; k < kLcmInputs; ++k) {
+    const float* row = wt + static_cast<std::size_t>(H + k) * kLcmHeadCount;
+    for (int u = 0; u < NV; ++u) {
+      const V4 wk = load4(row + 4 * u);
+      for (int r = 0; r < R; ++r) acc[r][u] += wk * broadcast4(x[r * kLcmInputs + k]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int u = 0; u < NV; ++u)
+      store4(heads + r * kLcmHeadCount + 4 * u, acc[r][u] + load4(b + 4 * u));
 }
 
 std::vector<float> transposed(const std::vector<float>& w, int rows, int cols) {
@@ -73,9 +117,18 @@ void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out,
 
 void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows) {
   const int H = w.hidden;
+  std::size_t r = 0;
+  if constexpr (kLcmHeadCount % 4 == 0) {
+    for (; r + 4 <= rows; r += 4)
+      heads_rows<4>(w.w_head_t.data(), w.b_head.data(), h + r * H, x + r * kLcmInputs, H,
+                    heads + r * kLcmHeadCount);
+    for (; r < rows; ++r)
+      heads_rows<1>(w.w_head_t.data(), w.b_head.data(), h + r * H, x + r * kLcmInputs, H,
+                    heads + r * kLcmHeadCount);
+  }
   thread_local std::vector<float> joined;
   joined.resize(H + kLcmInputs);
-  for (std::size_t r = 0; r < rows; ++r) {
+  for (; r < rows; ++r) {
     std::copy(h + r * H, h + (r + 1) * H, joined.begin());
     std::copy(x + r * kLcmInputs, x + (r + 1) * kLcmInputs, joined.begin() + H);
     affine(w.w_head_t.data(), w.b_head.data(), joined.data(), kLcmHeadCount, H + kLcmInputs,

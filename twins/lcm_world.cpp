@@ -1,7 +1,9 @@
 #include "mirror/twins/lcm_world.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "mirror/core/random.hpp"
 #include "shared_population.hpp"
@@ -16,39 +18,98 @@ namespace {
 
 inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 
-std::shared_ptr<const LcmPopulation> build_population(const std::string& store_path,
-                                                      const std::string& model_path) {
+// Bound on the dense sequences read at once when building a population.
+constexpr std::size_t kPopulationBlockBytes = std::size_t{512} << 20;
+
+// Warms customers [begin, end) of a block up over the calibration period, one batch per day:
+// what lcm_warm_up does customer by customer, with the same numbers (the kernel's rows are
+// independent), but with the day's steps in one kernel call. Writes each customer's final
+// state to h[(c - begin) * H] and its history.
+void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t begin, std::size_t end,
+                  float* h, LcmHistory* history) {
+  const int H = w.hidden;
+  const std::size_t n = end - begin;
+  std::fill(h, h + n * H, 0.0f);
+  std::vector<std::size_t> active;
+  std::vector<float> x, state;
+  for (std::int32_t d = 0; d < data.calibration_days; ++d) {
+    active.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (d > 0) history[i].observe(data.events_at(begin + i, d - 1), d - 1);
+      if (history[i].birth >= 0) active.push_back(i);  // blank until the first event
+    }
+    x.resize(active.size() * kLcmInputs);
+    state.resize(active.size() * H);
+    for (std::size_t r = 0; r < active.size(); ++r) {
+      const std::size_t c = begin + active[r];
+      lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.first_day + d, d, history[active[r]],
+                 &x[r * kLcmInputs]);
+      std::copy(h + active[r] * H, h + (active[r] + 1) * H, &state[r * H]);
+    }
+    lcm_step(w, state.data(), x.data(), state.data(), active.size());
+    for (std::size_t r = 0; r < active.size(); ++r)
+      std::copy(&state[r * H], &state[(r + 1) * H], h + active[r] * H);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    history[i].observe(data.events_at(begin + i, data.calibration_days - 1), data.calibration_days - 1);
+}
+
+}  // namespace
+
+std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_path, const std::string& model_path,
+                                                    std::size_t block_customers, int threads) {
   auto pop = std::make_shared<LcmPopulation>();
   pop->model = load_lcm(model_path);
   const results::StoreReader store(store_path);
-  const auto data = read_lcm_sequences(store);
   const auto& w = pop->model.weights;
   const int H = w.hidden;
-  pop->first_day = data.first_day;
-  pop->start_step = data.calibration_days;
-  std::vector<float> h(H);
-  for (std::size_t c = 0; c < data.size(); ++c) {
-    const std::int32_t birth = data.birth[c];
-    if (birth >= data.calibration_days) continue;  // no history before the simulation
-    const auto history = lcm_warm_up(w, data, c, h.data());
-    const float* last = data.events_at(c, data.calibration_days - 1);
-    pop->ids.push_back(data.ids[c]);
-    pop->state.insert(pop->state.end(), h.begin(), h.end());
-    pop->last_events.insert(pop->last_events.end(), last, last + kLcmEventCount);
-    pop->history.push_back(history);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Blocks of customers bounded in memory: the dense sequences take
+  // days x (events + actions) floats and a double of spend per customer.
+  const std::size_t customers = store.dictionary("customer").size();
+  LcmReadOptions options;
+  options.hash = false;
+  if (block_customers == 0) {
+    const auto& meta = store.meta();
+    const std::size_t days = static_cast<std::size_t>(core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1);
+    const std::size_t per_customer = days * ((kLcmEventCount + kLcmActionCount) * sizeof(float) + sizeof(double));
+    block_customers = std::max<std::size_t>(1024, kPopulationBlockBytes / per_customer);
+  }
+  for (std::size_t first = 0; first < customers;) {
+    options.first_customer = first;
+    options.count = block_customers;
+    const auto data = read_lcm_sequences(store, options);
+    first += data.size();
+    pop->first_day = data.first_day;
+    pop->start_step = data.calibration_days;
+    // Warm-up in contiguous parts of the block, one thread each.
+    std::vector<float> h(data.size() * H);
+    std::vector<LcmHistory> history(data.size());
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      const std::size_t begin = data.size() * t / threads, end = data.size() * (t + 1) / threads;
+      pool.emplace_back([&, begin, end] { warm_up_rows(w, data, begin, end, &h[begin * H], &history[begin]); });
+    }
+    for (auto& p : pool) p.join();
+    for (std::size_t c = 0; c < data.size(); ++c) {
+      if (data.birth[c] >= data.calibration_days) continue;  // no history before the simulation
+      const float* last = data.events_at(c, data.calibration_days - 1);
+      pop->ids.push_back(data.ids[c]);
+      pop->state.insert(pop->state.end(), &h[c * H], &h[(c + 1) * H]);
+      pop->last_events.insert(pop->last_events.end(), last, last + kLcmEventCount);
+      pop->history.push_back(history[c]);
+    }
   }
   if (pop->ids.empty()) throw std::runtime_error("no customer has history before the calibration end");
   return pop;
 }
-
-}  // namespace
 
 std::shared_ptr<const LcmPopulation> load_lcm_population(const std::string& store_path,
                                                          const std::string& model_path) {
   return shared_population<LcmPopulation>(
       std::make_pair(store_path, model_path),
       store_path + " with " + model_path + ": cannot build the LCM population",
-      [&] { return build_population(store_path, model_path); });
+      [&] { return build_lcm_population(store_path, model_path); });
 }
 
 LcmWorld::LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross_margin,

@@ -91,6 +91,16 @@ void lcm_action_features(std::string_view channel, std::string_view message, std
                          float* out);
 // Reads a store (and its calibration end, or `calibration_end_day` when >= 0).
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day = -1);
+// Part of a store, for building twins block by block in bounded memory: customers
+// [first_customer, first_customer + count) only (the sequences' index c is then customer
+// first_customer + c), and optionally no data hash (it is for training artifacts).
+struct LcmReadOptions {
+  std::int32_t calibration_end_day = -1;
+  std::size_t first_customer = 0;
+  std::size_t count = static_cast<std::size_t>(-1);
+  bool hash = true;
+};
+LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
 
 // What the inputs need of a customer's past, updated one day at a time.
 struct LcmHistory {

@@ -27,6 +27,12 @@ struct LcmPopulation {
 // (store, model) in a process and shared by every shard. Throws std::runtime_error.
 std::shared_ptr<const LcmPopulation> load_lcm_population(const std::string& store_path,
                                                          const std::string& model_path);
+// The build behind it, for tests and benchmarks: the store is read `block_customers` at a
+// time (0: as many as fit in 512 MiB of dense sequences) and each block is warmed up on
+// `threads` threads (0: the machine's cores), one kernel batch per day and thread. Neither
+// changes a number.
+std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_path, const std::string& model_path,
+                                                    std::size_t block_customers = 0, int threads = 0);
 
 class LcmWorld : public BehaviourModel {
  public:

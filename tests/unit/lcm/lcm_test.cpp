@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <random>
@@ -32,6 +33,55 @@ LcmWeights random_weights(int hidden, std::uint32_t seed) {
   w.log_spend_sigma = 0.7f;
   lcm_prepare(w);
   return w;
+}
+
+// The kernel's numbers, written out plainly: each gate and head a sum over its inputs in
+// order, then the bias. The blocked, vectorised kernel must give exactly these floats, so
+// that making it faster never changes a simulation's results.
+void plain_step(const LcmWeights& w, const float* h, const float* x, float* h_out, float* heads) {
+  const int H = w.hidden;
+  const auto dot = [](const std::vector<float>& m, int row, int cols, const float* v) {
+    float acc = 0.0f;
+    for (int k = 0; k < cols; ++k) acc += m[static_cast<std::size_t>(row) * cols + k] * v[k];
+    return acc;
+  };
+  std::vector<float> gi(3 * H), gh(3 * H);
+  for (int j = 0; j < 3 * H; ++j) {
+    gi[j] = dot(w.w_ih, j, kLcmInputs, x) + w.b_ih[j];
+    gh[j] = dot(w.w_hh, j, H, h) + w.b_hh[j];
+  }
+  const auto sigmoid = [](float v) { return 1.0f / (1.0f + std::exp(-v)); };
+  for (int j = 0; j < H; ++j) {
+    const float r = sigmoid(gi[j] + gh[j]), z = sigmoid(gi[H + j] + gh[H + j]);
+    const float n = 2.0f / (1.0f + std::exp(-2.0f * (gi[2 * H + j] + r * gh[2 * H + j]))) - 1.0f;
+    h_out[j] = (1.0f - z) * n + z * h[j];
+  }
+  std::vector<float> joined(h_out, h_out + H);
+  joined.insert(joined.end(), x, x + kLcmInputs);
+  for (int k = 0; k < kLcmHeadCount; ++k)
+    heads[k] = dot(w.w_head, k, H + kLcmInputs, joined.data()) + w.b_head[k];
+}
+
+TEST(LcmKernel, GivesExactlyThePlainSums) {
+  for (int hidden : {8, 32, 37}) {
+    const auto w = random_weights(hidden, 11 + hidden);
+    const std::size_t rows = 7;  // not a multiple of the kernel's row blocks
+    std::mt19937 rng(5);
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    std::vector<float> h(rows * hidden), x(rows * kLcmInputs);
+    for (auto& v : h) v = std::tanh(n(rng));
+    for (auto& v : x) v = n(rng);
+    std::vector<float> ours(rows * hidden), ours_heads(rows * kLcmHeadCount);
+    lcm_step(w, h.data(), x.data(), ours.data(), rows);
+    lcm_heads(w, ours.data(), x.data(), ours_heads.data(), rows);
+    std::vector<float> plain(hidden), plain_heads(kLcmHeadCount);
+    for (std::size_t r = 0; r < rows; ++r) {
+      plain_step(w, &h[r * hidden], &x[r * kLcmInputs], plain.data(), plain_heads.data());
+      for (int j = 0; j < hidden; ++j) ASSERT_EQ(ours[r * hidden + j], plain[j]) << hidden << " " << r;
+      for (int k = 0; k < kLcmHeadCount; ++k)
+        ASSERT_EQ(ours_heads[r * kLcmHeadCount + k], plain_heads[k]) << hidden << " " << r;
+    }
+  }
 }
 
 // The fused kernel reproduces LibTorch's GRUCell and linear head to 1e-5, and a row's
@@ -121,6 +171,34 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
   // The mirror world over these customers gives the same days whatever the shards.
   const auto pop = load_lcm_population(path("cdnow.h5"), path("m.lcm"));
   EXPECT_EQ(pop->size(), 2357u);
+  // The population is warmed up in blocks of the store, in one batch per day and on several
+  // threads; every state is the one of warming each customer up alone, bit for bit.
+  const auto blocked = build_lcm_population(path("cdnow.h5"), path("m.lcm"), 500, 3);
+  EXPECT_EQ(blocked->ids, pop->ids);
+  EXPECT_EQ(blocked->state, pop->state);
+  EXPECT_EQ(blocked->last_events, pop->last_events);
+  ASSERT_EQ(blocked->history.size(), pop->history.size());
+  std::vector<float> alone(back.weights.hidden);
+  for (std::size_t c = 0; c < data.size(); ++c) {
+    ASSERT_EQ(data.ids[c], pop->ids[c]);  // every CDNOW customer buys in the calibration period
+    const auto history = lcm_warm_up(back.weights, data, c, alone.data());
+    ASSERT_TRUE(std::equal(alone.begin(), alone.end(), pop->state.begin() + c * alone.size())) << c;
+    ASSERT_EQ(history.purchases, blocked->history[c].purchases);
+    ASSERT_EQ(history.last_purchase, blocked->history[c].last_purchase);
+    ASSERT_EQ(history.birth, blocked->history[c].birth);
+  }
+  // A block of the store reads as the same slice of the whole.
+  LcmReadOptions part_of;
+  part_of.first_customer = 1000;
+  part_of.count = 300;
+  part_of.hash = false;
+  const auto slice = read_lcm_sequences(reader, part_of);
+  ASSERT_EQ(slice.size(), 300u);
+  EXPECT_EQ(slice.ids.front(), data.ids[1000]);
+  EXPECT_TRUE(slice.data_sha256.empty());
+  EXPECT_TRUE(std::equal(slice.events.begin(), slice.events.end(), data.events_at(1000, 0)));
+  EXPECT_TRUE(std::equal(slice.actions.begin(), slice.actions.end(), data.actions_at(1000, 0)));
+  EXPECT_TRUE(std::equal(slice.birth.begin(), slice.birth.end(), data.birth.begin() + 1000));
   LcmWorld whole(pop, 0.4, 5, 0, pop->size());
   LcmWorld tail(pop, 0.4, 5, 2000, pop->size() - 2000);
   std::vector<core::TwinState> twins(pop->size());
