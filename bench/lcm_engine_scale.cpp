@@ -85,13 +85,6 @@ int main(int argc, char** argv) {
   const long build_peak = status_bytes("VmHWM:");
   const long rss_population = status_bytes("VmRSS:");
   spec.population.size = static_cast<std::uint32_t>(population->size());
-
-  reset_peak_rss();
-  const Clock run;
-  const auto results = engine::run_scenario(spec, options);
-  const double run_wall = run.wall_s(), run_cpu = run.cpu_s();
-  const long run_peak = status_bytes("VmHWM:");
-
   const double n = population->size();
   const double twin_days = n * spec.horizon_days * spec.experiment.arms.size();
   std::printf("%s: %.0f LCM twins (hidden %d) x %d days x %zu arm(s) = %.0f twin-days, %d threads\n",
@@ -99,6 +92,14 @@ int main(int argc, char** argv) {
               spec.experiment.arms.size(), twin_days, engine::resolve_threads(options.threads));
   std::printf("population (read store, warm up): %8.2f s wall %8.2f s CPU   peak RSS %7.0f MiB\n",
               build_wall, build_cpu, build_peak / kMiB);
+  std::fflush(stdout);
+
+  reset_peak_rss();
+  const Clock run;
+  const auto results = engine::run_scenario(spec, options);
+  const double run_wall = run.wall_s(), run_cpu = run.cpu_s();
+  const long run_peak = status_bytes("VmHWM:");
+
   std::printf("simulation (actor engine)       : %8.2f s wall %8.2f s CPU   %10.0f twin-days/s (wall)"
               "  %10.0f per CPU-second\n",
               run_wall, run_cpu, twin_days / run_wall, twin_days / run_cpu);
