@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-INPUTS, HEADS = 27, 8  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
+INPUTS, HEADS = 18, 8  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
 
 
 def read_floats(path, count):
@@ -32,27 +32,31 @@ def main():
     parser.add_argument("--data", help="folder written by lcm_speed --save")
     args = parser.parse_args()
     rows, hidden = args.rows, args.hidden
+    inputs, heads = INPUTS, HEADS
+    if args.data:  # the sizes the C++ side was built with
+        with open(os.path.join(args.data, "shape.txt")) as shape:
+            inputs, heads = (int(v) for v in shape.read().split())
 
-    cell = torch.nn.GRUCell(INPUTS, hidden)
-    head = torch.nn.Linear(hidden + INPUTS, HEADS)
+    cell = torch.nn.GRUCell(inputs, hidden)
+    head = torch.nn.Linear(hidden + inputs, heads)
     torch.manual_seed(1)
-    x = torch.randn(rows, INPUTS) * 0.3
+    x = torch.randn(rows, inputs) * 0.3
     if args.data:
-        sizes = [3 * hidden * INPUTS, 3 * hidden * hidden, 3 * hidden, 3 * hidden,
-                 HEADS * (hidden + INPUTS), HEADS]
+        sizes = [3 * hidden * inputs, 3 * hidden * hidden, 3 * hidden, 3 * hidden,
+                 heads * (hidden + inputs), heads]
         flat = read_floats(os.path.join(args.data, "weights.f32"), sum(sizes))
         parts = torch.split(flat, sizes)
         with torch.no_grad():
-            cell.weight_ih.copy_(parts[0].view(3 * hidden, INPUTS))
+            cell.weight_ih.copy_(parts[0].view(3 * hidden, inputs))
             cell.weight_hh.copy_(parts[1].view(3 * hidden, hidden))
             cell.bias_ih.copy_(parts[2])
             cell.bias_hh.copy_(parts[3])
-            head.weight.copy_(parts[4].view(HEADS, hidden + INPUTS))
+            head.weight.copy_(parts[4].view(heads, hidden + inputs))
             head.bias.copy_(parts[5])
-        x = read_floats(os.path.join(args.data, "inputs.f32"), rows * INPUTS).view(rows, INPUTS)
+        x = read_floats(os.path.join(args.data, "inputs.f32"), rows * inputs).view(rows, inputs)
         # The C++ kernel's first step from a blank state: both must compute the same model.
-        expected = read_floats(os.path.join(args.data, "first_step.f32"), rows * (hidden + HEADS))
-        expected = expected.view(rows, hidden + HEADS)
+        expected = read_floats(os.path.join(args.data, "first_step.f32"), rows * (hidden + heads))
+        expected = expected.view(rows, hidden + heads)
         with torch.no_grad():
             h = cell(x, torch.zeros(rows, hidden))
             y = head(torch.cat([h, x], 1))
@@ -66,14 +70,14 @@ def main():
     for threads in (1, 2):
         torch.set_num_threads(threads)
         h = torch.zeros(rows, hidden)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         with torch.no_grad():
             for _ in range(args.steps):
                 h = cell(x, h)
                 y = head(torch.cat([h, x], 1))
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
         print(f"python3-torch loop, {threads} thread{'s' if threads > 1 else ''}: "
-              f"{seconds:.3f} s  {total / seconds:.0f} rows/s")
+              f"{seconds:.3f} s  {total / seconds:.0f} rows/s  CPU {cpu:.3f} s  {total / cpu:.0f} rows/CPU-s")
 
 
 if __name__ == "__main__":

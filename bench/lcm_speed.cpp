@@ -5,6 +5,7 @@
 // as raw float32 files, for bench/lcm_python.py (bench/lcm_vs_python.sh runs both).
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
     write("weights.f32", {&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_head, &w.b_head});
     write("inputs.f32", {&x});
     write("first_step.f32", {&first});
+    std::ofstream(save_dir + "/shape.txt") << kLcmInputs << " " << kLcmHeadCount << "\n";
   }
 
   // The kernel on 1 and 2 threads (rows split in halves, as two shards would).
@@ -82,14 +84,24 @@ int main(int argc, char** argv) {
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  // Wall and CPU seconds (all threads): on a shared machine the CPU time is the steadier.
+  struct Timing {
+    double wall, cpu;
+  };
+  const auto timed = [](const auto& run) {
+    const std::clock_t c0 = std::clock();
+    const double wall = run();
+    return Timing{wall, static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC};
+  };
   const double total = static_cast<double>(rows) * steps;
-  const double k1 = kernel(1), k2 = kernel(2);
-  const double t1 = lcm_libtorch_loop_seconds(w, rows, steps, 1);
-  const double t2 = lcm_libtorch_loop_seconds(w, rows, steps, 2);
-  std::printf("LCM step + heads, hidden %d, %zu rows x %d steps\n", hidden, rows, steps);
-  std::printf("%-32s %10s %14s %10s\n", "", "seconds", "rows/s", "vs torch-2");
-  const auto line = [&](const char* what, double s) {
-    std::printf("%-32s %10.3f %14.0f %10.2f\n", what, s, total / s, t2 / s);
+  const Timing k1 = timed([&] { return kernel(1); }), k2 = timed([&] { return kernel(2); });
+  const Timing t1 = timed([&] { return lcm_libtorch_loop_seconds(w, rows, steps, 1); });
+  const Timing t2 = timed([&] { return lcm_libtorch_loop_seconds(w, rows, steps, 2); });
+  std::printf("LCM step + heads, hidden %d, %d inputs, %zu rows x %d steps\n", hidden, kLcmInputs, rows, steps);
+  std::printf("%-26s %9s %12s %9s %12s %10s\n", "", "wall s", "rows/s", "CPU s", "rows/CPU-s", "vs torch-2");
+  const auto line = [&](const char* what, Timing t) {
+    std::printf("%-26s %9.3f %12.0f %9.3f %12.0f %10.2f\n", what, t.wall, total / t.wall, t.cpu,
+                total / t.cpu, t2.wall / t.wall);
   };
   line("LibTorch loop, 1 thread", t1);
   line("LibTorch loop, 2 threads", t2);

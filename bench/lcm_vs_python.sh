@@ -15,21 +15,22 @@ bin=${MIRROR_BUILD:-$root/build/release}/bin/lcm_speed
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 
-"$bin" --rows "$rows" --steps "$steps" --hidden "$hidden" --save "$data" | tee "$data/cpp.txt"
+"$bin" --rows "$rows" --steps "$steps" --hidden "$hidden" --save "$data" | tee "$data/cpu.txt"
 /usr/bin/python3 "$root/bench/lcm_python.py" --rows "$rows" --steps "$steps" --hidden "$hidden" \
   --data "$data" | tee "$data/python.txt"
 
-# rows/s: the second-to-last field of the C++ table lines, the second-to-last of python's.
-rate() { grep "^$2" "$data/$1" | awk '{print $(NF-1)}'; }
-kernel2=$(rate cpp.txt "C++ kernel, 2 threads")
-kernel1=$(rate cpp.txt "C++ kernel, 1 thread ")
-torch2=$(rate cpp.txt "LibTorch loop, 2 threads")
-py1=$(rate python.txt "python3-torch loop, 1 thread:")
-py2=$(rate python.txt "python3-torch loop, 2 threads:")
-awk -v k2="$kernel2" -v k1="$kernel1" -v t2="$torch2" -v p1="$py1" -v p2="$py2" 'BEGIN {
+# Wall-clock rows/s and rows per CPU-second (CPU time of all threads; steadier than wall
+# time on a shared machine) of each line.
+wall() { grep "^$2" "$data/$1" | awk -v f="$3" '{print $(NF - f)}'; }
+k1=$(wall cpu.txt "C++ kernel, 1 thread " 3); k1c=$(wall cpu.txt "C++ kernel, 1 thread " 1)
+k2=$(wall cpu.txt "C++ kernel, 2 threads" 3); k2c=$(wall cpu.txt "C++ kernel, 2 threads" 1)
+t2=$(wall cpu.txt "LibTorch loop, 2 threads" 3)
+p1=$(wall python.txt "python3-torch loop, 1 thread:" 6); p1c=$(wall python.txt "python3-torch loop, 1 thread:" 1)
+p2=$(wall python.txt "python3-torch loop, 2 threads:" 6)
+awk -v k1="$k1" -v k1c="$k1c" -v k2="$k2" -v k2c="$k2c" -v t2="$t2" -v p1="$p1" -v p1c="$p1c" -v p2="$p2" 'BEGIN {
   best = p1 > p2 ? p1 : p2
-  printf "\nrows/s: C++ kernel %.0f (2 threads), %.0f (1 thread); LibTorch C++ %.0f; python3-torch best %.0f\n", k2, k1, t2, best
-  printf "C++ kernel (2 threads) / python3-torch (best of 1 and 2 threads): %.2fx\n", k2 / best
-  printf "C++ kernel (1 thread) / python3-torch (1 thread): %.2fx\n", k1 / p1
-  printf "LibTorch C++ loop (2 threads) / python3-torch (best): %.2fx\n", t2 / best
+  printf "\nwall rows/s: C++ kernel %.0f (2 threads), LibTorch C++ %.0f (2 threads), python3-torch %.0f (best of 1 and 2 threads)\n", k2, t2, best
+  printf "C++ kernel / python3-torch, 2 threads against the best python, wall: %.2fx\n", k2 / best
+  printf "C++ kernel / python3-torch, 1 thread each, rows per CPU-second: %.2fx (%.0f against %.0f)\n", k1c / p1c, k1c, p1c
+  printf "LibTorch C++ loop / python3-torch, 2 threads against the best python, wall: %.2fx\n", t2 / best
 }'
