@@ -91,6 +91,7 @@ const char* policy_kind_name(PolicySpec::Kind k) {
     case PolicySpec::Kind::epsilon_greedy: return "epsilon_greedy";
     case PolicySpec::Kind::thompson: return "thompson";
     case PolicySpec::Kind::rules: return "rules";
+    case PolicySpec::Kind::linucb: return "linucb";
   }
   return "?";
 }

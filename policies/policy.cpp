@@ -13,6 +13,7 @@
 #include "mirror/core/messages.hpp"
 #include "mirror/core/random.hpp"
 #include "mirror/policies/rules_policy.hpp"
+#include "online_learner.hpp"
 
 namespace mirror::policies {
 
@@ -551,7 +552,12 @@ std::unique_ptr<Policy> make_policy(const core::ScenarioSpec& scenario, int arm)
     case PolicySpec::Kind::clv_tiered_discount:
       return std::make_unique<ClvTieredDiscount>(spec, ctx);
     case PolicySpec::Kind::epsilon_greedy: return std::make_unique<EpsilonGreedy>(spec, ctx);
-    case PolicySpec::Kind::thompson: return std::make_unique<Thompson>(spec, ctx);
+    case PolicySpec::Kind::thompson:
+      if (spec.per == PolicySpec::LearnPer::customer)
+        return learner::make_customer_thompson(spec, learner::LearnerContext::of(scenario));
+      return std::make_unique<Thompson>(spec, ctx);
+    case PolicySpec::Kind::linucb:
+      return learner::make_linucb(spec, learner::LearnerContext::of(scenario));
     case PolicySpec::Kind::rules: return make_rules_policy(scenario, arm);
   }
   throw std::invalid_argument("unknown policy kind");

@@ -27,7 +27,7 @@ DailyTotals& DailyTotals::operator+=(const DailyTotals& o) {
 }
 
 bool is_online_learner(const std::string& policy_kind) {
-  return policy_kind == "epsilon_greedy" || policy_kind == "thompson";
+  return policy_kind == "epsilon_greedy" || policy_kind == "thompson" || policy_kind == "linucb";
 }
 
 RegretCurve regret_curve(const std::vector<ArmResult>& arms, std::size_t learner) {

@@ -65,14 +65,14 @@ const Keys kPolicyKeys{"kind",           "channel",         "offer",       "mess
                        "share",          "top_k",           "max_per_week", "campaign_daily_limit",
                        "min_propensity", "min_gain",        "unsubscribe_cost", "tiers",
                        "min_churn_risk", "value_horizon_days", "epsilon",  "include_none",
-                       "rules"};
+                       "rules",          "per",             "alpha",        "ridge"};
 const Keys kCampaignKeys{"channels", "offers", "messages"};
 const Keys kTierKeys{"min_value", "offer"};
 const Keys kOutputKeys{"results", "decisions", "decisions_max_rows", "expected_value"};
 const Keys kChannelNames{"email", "sms", "push"};
 const Keys kPolicyKinds{"none",   "batch_and_blast",    "propensity_top_k", "uplift",
                         "fatigue_aware", "clv_tiered_discount", "epsilon_greedy", "thompson",
-                        "rules"};
+                        "rules",  "linucb"};
 // The keys each policy kind takes besides `kind`.
 const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
     {"none", {}},
@@ -84,9 +84,11 @@ const std::vector<std::pair<std::string, Keys>> kPolicyKindKeys{
     {"clv_tiered_discount", {"channel", "message", "every_days", "start_day", "tiers",
                              "min_churn_risk", "value_horizon_days"}},
     {"epsilon_greedy", {"campaigns", "every_days", "start_day", "epsilon", "include_none"}},
-    {"thompson", {"campaigns", "every_days", "start_day", "include_none"}},
+    {"thompson", {"campaigns", "every_days", "start_day", "include_none", "per"}},
+    {"linucb", {"campaigns", "every_days", "start_day", "include_none", "alpha", "ridge", "epsilon"}},
     {"rules", {"rules"}},
 };
+const Keys kLearnPer{"segment", "customer"};
 const Keys kRuleKeys{"name", "when", "on", "days", "within_days", "then", "priority",
                      "every_days", "cooldown_days"};
 const Keys kRuleTriggers{"cart_abandon", "inactive_days", "purchase_anniversary"};
@@ -868,11 +870,26 @@ class Loader {
       if (const auto* x = find(e, "tiers")) read_tiers(*x, join(path, "tiers"), policy.tiers);
       else missing(n, path, "tiers");
     }
+    if (policy.kind == Kind::linucb) policy.epsilon = 0.0;  // explores by its bonus and ties
     if (const auto* x = find(e, "epsilon"); x && has("epsilon"))
       read_ranged(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
     if (policy.kind == Kind::rules) {
       if (const auto* x = find(e, "rules")) read_rules(*x, join(path, "rules"), policy.rules);
       else missing(n, path, "rules");
+    }
+    if (const auto* x = find(e, "alpha"); x && has("alpha"))
+      non_negative(*x, join(path, "alpha"), policy.alpha);
+    if (const auto* x = find(e, "ridge"); x && has("ridge"))
+      positive(*x, join(path, "ridge"), policy.ridge);
+    if (const auto* x = find(e, "per"); x && has("per")) {
+      std::string v;
+      if (read_string(*x, join(path, "per"), v)) {
+        const auto at = std::find(kLearnPer.begin(), kLearnPer.end(), v);
+        if (at == kLearnPer.end())
+          error(*x, join(path, "per"), "expected segment or customer, found '" + v + "'" + suggestion(v, kLearnPer));
+        else
+          policy.per = static_cast<core::PolicySpec::LearnPer>(at - kLearnPer.begin());
+      }
     }
     if (const auto* x = find(e, "include_none"); x && has("include_none")) {
       std::string v;

@@ -147,6 +147,7 @@ struct PolicySpec {
     epsilon_greedy,
     thompson,
     rules,
+    linucb,
   };
   Kind kind = Kind::none;
   // batch_and_blast, propensity_top_k, clv_tiered_discount: the one channel and message
@@ -170,11 +171,17 @@ struct PolicySpec {
   std::vector<ClvTierSpec> tiers;  // ascending min_value
   double min_churn_risk = 0.0;     // daily churn hazard at least this
   int value_horizon_days = 90;
-  // epsilon_greedy, thompson: learn per segment; "no action" is one of the arms
-  double epsilon = 0.1;
+  // epsilon_greedy, thompson, linucb: "no action" is one of the arms
+  double epsilon = 0.1;  // linucb: share of uniform exploration (the loader's default is 0)
   bool include_none = true;
   // rules
   std::vector<RuleSpec> rules;
+  // thompson: one posterior per segment and arm, or per customer and arm
+  enum class LearnPer { segment, customer };
+  LearnPer per = LearnPer::segment;
+  // linucb: score = theta_a . x + alpha sqrt(x' A_a^-1 x), A_a = ridge I + sum x x'
+  double alpha = 1.0;
+  double ridge = 1.0;
 };
 
 const char* policy_kind_name(PolicySpec::Kind k);

@@ -1,0 +1,66 @@
+// Internal to the policies library: what the per-customer Thompson and LinUCB learners
+// share (their arms, how a choice is drawn from exact probabilities and logged, what was
+// delivered), and their factories.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mirror/core/scenario_spec.hpp"
+#include "mirror/policies/policy.hpp"
+
+namespace mirror::policies::learner {
+
+// What the learners need from the scenario besides their own spec.
+struct LearnerContext {
+  std::uint64_t seed = 0;
+  core::ChannelArray<double> channel_cost{};  // currency units
+  int horizon_days = 0;
+  int segment_count = 1;  // observable segment labels 0 .. segment_count - 1
+
+  static LearnerContext of(const core::ScenarioSpec& s);
+};
+
+// A learner's arms: the spec's campaigns, then "no action" when include_none.
+class LearnerArms {
+ public:
+  explicit LearnerArms(const core::PolicySpec& spec);
+
+  int count() const { return count_; }
+  bool is_none(int a) const { return a >= static_cast<int>(campaigns_.size()); }
+  // The customer has consent on the arm's channel ("no action" always reaches).
+  bool reachable(int a, const core::TwinState& t) const;
+  // Yesterday's delivered action is arm a's (for "no action": nothing was delivered).
+  bool delivered(int a, const core::DayAction& act) const;
+  // The log record of choosing arm a for shard index i with probability p.
+  core::ProposedAction proposal(int a, std::size_t i, double p) const;
+
+ private:
+  std::vector<core::CampaignSpec> campaigns_;
+  int count_ = 0;
+};
+
+// The arm whose cumulative probability first exceeds u in [0, 1); arms with probability 0
+// are never returned (rounding at the top end falls back to the last positive one).
+int draw(const std::vector<double>& probs, double u);
+
+// The day's uniform for a customer's choice: RandomStream(seed, customer, day, policy_choice).
+double choice_uniform(std::uint64_t seed, std::uint64_t customer, std::int32_t day);
+
+// The reward LinUCB and epsilon_greedy learn from: the day's margin minus the contact's cost.
+double day_reward(const core::DayAction& act, const core::DayOutcome& o,
+                  const core::ChannelArray<double>& channel_cost);
+
+// n-point Gauss-Legendre nodes and weights on [0, 1]: exact for polynomials of degree
+// up to 2n - 1.
+void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights);
+
+// Thompson sampling with one Beta-Bernoulli posterior per customer and arm.
+std::unique_ptr<Policy> make_customer_thompson(const core::PolicySpec& spec,
+                                               const LearnerContext& ctx);
+// LinUCB (disjoint model) over the customer features of docs/policies.md.
+std::unique_ptr<Policy> make_linucb(const core::PolicySpec& spec, const LearnerContext& ctx);
+
+}  // namespace mirror::policies::learner
