@@ -301,7 +301,7 @@ TEST_F(CliTest, EveryPolicyIsIdenticalForAnyThreadsAndShards) {
                   " --decisions " + path("b.csv"));
   ASSERT_EQ(b.exit_code, 0) << b.out;
   const auto arms = list_group(path("a.h5"), "/arms");
-  ASSERT_EQ(arms.size(), 10u);
+  ASSERT_EQ(arms.size(), 12u);
   std::size_t decisions = 0;
   for (const auto& arm : arms)
     for (const std::string part : {"customers", "daily", "decisions"}) {
