@@ -150,4 +150,6 @@ TEST_F(ResultsFile, LearnersGetARegretCurve) {
   EXPECT_EQ(read_string_attribute(path("regret.h5"), "/arms/mid/regret", "best_fixed_arm"), "alpha");
   EXPECT_EQ(list_group(path("regret.h5"), "/arms/alpha"),
             (std::vector<std::string>{"customers", "daily", "decisions"}));
+  for (const char* kind : {"epsilon_greedy", "thompson", "linucb"}) EXPECT_TRUE(is_online_learner(kind));
+  EXPECT_FALSE(is_online_learner("fatigue_aware"));
 }
