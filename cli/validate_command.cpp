@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "command.hpp"
+#include "mirror/results/correlation.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
 #include "mirror/results/results_file.hpp"
@@ -137,19 +138,6 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   return kOk;
 }
 
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  double mx = 0, my = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) * (x[i] - mx);
-    syy += (y[i] - my) * (y[i] - my);
-  }
-  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
-}
-
 // `mirror validate --model MODEL.lcm --truth truth.h5 STORE`: on a generated world, the
 // LCM's predicted uplift of every action over 'none' against the world's exact one, per
 // segment. The store holds the world's logs (events and decisions); the prediction starts
@@ -236,7 +224,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
                   names[a].c_str(), count[s], tp_col.back(), pp_col.back(), tr_col.back(), pr_col.back());
     }
   }
-  const double r_purchases = pearson(tp_col, pp_col), r_revenue = pearson(tr_col, pr_col);
+  const double r_purchases = results::pearson(tp_col, pp_col), r_revenue = results::pearson(tr_col, pr_col);
   std::printf("\nPearson correlation of true and predicted segment-level uplift over %zu (segment, action) pairs:\n"
               "  purchases %.4f\n  revenue   %.4f\n",
               tp_col.size(), r_purchases, r_revenue);

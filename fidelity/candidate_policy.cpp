@@ -2,7 +2,6 @@
 // each gives a customer.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 
 #include "mirror/fidelity/fidelity.hpp"
@@ -103,33 +102,6 @@ void policy_distribution(const CandidatePolicy& policy, const WorldActions& worl
   }
   const auto& row = policy.by_segment.at(static_cast<std::size_t>(x.segment));
   for (std::size_t a = 0; a < A; ++a) out[deliverable(a) ? a : 0] += row[a];
-}
-
-double spearman(const std::vector<double>& x, const std::vector<double>& y) {
-  const auto ranks = [](const std::vector<double>& v) {
-    std::vector<std::size_t> order(v.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-    std::vector<double> r(v.size());
-    for (std::size_t i = 0; i < order.size();) {
-      std::size_t j = i;
-      while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-      for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j) + 1.0;
-      i = j + 1;
-    }
-    return r;
-  };
-  if (x.size() != y.size() || x.size() < 2) return std::nan("");
-  const auto rx = ranks(x), ry = ranks(y);
-  const double n = static_cast<double>(x.size());
-  const double mean = (n + 1) / 2;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (rx[i] - mean) * (ry[i] - mean);
-    sxx += (rx[i] - mean) * (rx[i] - mean);
-    syy += (ry[i] - mean) * (ry[i] - mean);
-  }
-  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
 }
 
 }  // namespace mirror::fidelity

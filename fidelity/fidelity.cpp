@@ -17,6 +17,7 @@
 #include "mirror/generate/world_generator.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
+#include "mirror/results/correlation.hpp"
 #include "mirror/results/customer_store.hpp"
 #include "mirror/results/table_file.hpp"
 #include "mirror/scenario/load_world.hpp"
@@ -420,7 +421,7 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
       v.push_back(k == 0 ? r.mirror : r.ope[k - 1].estimate);
       rel += std::fabs(v.back() - r.truth) / std::max(std::fabs(r.truth), 1e-12);
     }
-    report.rank_correlation.push_back(spearman(v, truth_values));
+    report.rank_correlation.push_back(results::spearman(v, truth_values));
     report.mean_abs_rel_error.push_back(rel / static_cast<double>(v.size()));
     const auto pick = std::max_element(v.begin(), v.end()) - v.begin();
     report.pick_regret.push_back(best_true - truth_values[static_cast<std::size_t>(pick)]);

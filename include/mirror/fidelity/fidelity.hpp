@@ -99,7 +99,4 @@ struct FidelityReport {
 // std::runtime_error (a stage failed); the output directory is then left absent.
 FidelityReport run_fidelity(const FidelityOptions& options);
 
-// Spearman's rank correlation (average ranks for ties); NaN when either side is constant.
-double spearman(const std::vector<double>& x, const std::vector<double>& y);
-
 }  // namespace mirror::fidelity

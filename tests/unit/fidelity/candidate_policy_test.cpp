@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mirror/fidelity/fidelity.hpp"
+#include "mirror/results/correlation.hpp"
 
 namespace {
 
@@ -81,8 +82,8 @@ TEST(CandidatePolicy, DefaultsAreNoneRandomEveryActionAndTheTwoBestRules) {
             (std::vector<std::string>{"none", "random", "email_a", "sms_b", "mirror_best", "oracle_best"}));
 }
 
-TEST(Spearman, KnownValuesWithAndWithoutTies) {
-  using mirror::fidelity::spearman;
+TEST(Correlation, SpearmanKnownValuesWithAndWithoutTies) {
+  using mirror::results::spearman;
   EXPECT_DOUBLE_EQ(spearman({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0);
   EXPECT_DOUBLE_EQ(spearman({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
   // Ranks (1, 2, 3) against (1.5, 1.5, 3): Pearson of the ranks = 1.5 / sqrt(2 * 1.5).
@@ -90,6 +91,14 @@ TEST(Spearman, KnownValuesWithAndWithoutTies) {
   // d = (0, 1, -1, 0): 1 - 6 * 2 / (4 * 15) = 0.8.
   EXPECT_NEAR(spearman({1, 2, 3, 4}, {1, 3, 2, 4}), 0.8, 1e-15);
   EXPECT_TRUE(std::isnan(spearman({1, 1, 1}, {1, 2, 3})));
+}
+
+TEST(Correlation, PearsonKnownValues) {
+  using mirror::results::pearson;
+  EXPECT_NEAR(pearson({1, 2, 3}, {2, 4, 6}), 1.0, 1e-15);
+  // x centred (-1, 0, 1), y centred (-1/3, 2/3, -1/3): r = 0.
+  EXPECT_NEAR(pearson({1, 2, 3}, {0, 1, 0}), 0.0, 1e-15);
+  EXPECT_TRUE(std::isnan(pearson({1, 2}, {1, 2, 3})));
 }
 
 }  // namespace
