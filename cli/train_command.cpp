@@ -53,6 +53,7 @@ int train_command(const Args& args) {
       "threads", po::value<int>()->default_value(c.threads),
       "LibTorch threads (1 = reproducible bit for bit; 0 = all cores)")(
       "calibration-end", po::value<std::string>(), "YYYY-MM-DD (default: the store's)")(
+      "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;

@@ -170,7 +170,8 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   const std::size_t A = names.size();
   std::vector<twins::LcmActionFeatures> features(A);
   for (std::size_t a = 0; a < A; ++a)  // row 0 is 'none', with an empty channel
-    twins::lcm_action_features(a == 0 ? "" : channels[a], messages[a], offers[a], features[a].data());
+    features[a].category = twins::lcm_action_features(a == 0 ? "" : channels[a], messages[a], offers[a],
+                                                      data.categories, features[a].data());
 
   std::size_t width = 0;
   const auto true_purchases = results::read_matrix(truth_path, "/outcomes/purchases", width);

@@ -256,7 +256,8 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
   for (std::size_t a = 0; a < A; ++a) {
     const bool none = a == 0;
     const auto& act = none ? core::WorldAction{} : spec.actions[a - 1];
-    twins::lcm_action_features(none ? "" : act.channel, act.campaign, act.offer, features[a].data());
+    features[a].category =
+        twins::lcm_action_features(none ? "" : act.channel, act.campaign, act.offer, data.categories, features[a].data());
   }
   const auto predicted = twins::lcm_action_outcomes(model, data, features, truth.horizon, o.rollouts, o.seed);
   const auto& predicted_values = o.metric == Metric::kPurchases ? predicted.purchases : predicted.revenue;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "mirror/core/sha256.hpp"
 #include "mirror/twins/lcm.hpp"
@@ -10,8 +11,89 @@
 namespace mirror::twins {
 
 namespace {
+
 constexpr double kTwoPi = 6.283185307179586;
+
+// "ten", "twenty_five", "15" -> 10, 25, 15; -1 when not a number.
+double parse_amount(std::string_view words) {
+  if (words.empty()) return -1;
+  if (std::all_of(words.begin(), words.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return words.size() <= 3 ? std::stod(std::string(words)) : -1;
+  static constexpr std::pair<std::string_view, int> kWords[] = {
+      {"one", 1},      {"two", 2},       {"three", 3},    {"four", 4},     {"five", 5},
+      {"six", 6},      {"seven", 7},     {"eight", 8},    {"nine", 9},     {"ten", 10},
+      {"eleven", 11},  {"twelve", 12},   {"fifteen", 15}, {"twenty", 20},  {"thirty", 30},
+      {"forty", 40},   {"fifty", 50},    {"sixty", 60},   {"seventy", 70}, {"eighty", 80},
+      {"ninety", 90}};
+  double total = 0;
+  while (!words.empty()) {
+    const auto cut = words.find('_');
+    const auto word = words.substr(0, cut);
+    const auto it = std::find_if(std::begin(kWords), std::end(kWords), [&](auto& w) { return w.first == word; });
+    if (it == std::end(kWords)) return -1;
+    total += it->second;
+    words = cut == std::string_view::npos ? std::string_view{} : words.substr(cut + 1);
+  }
+  return total;
+}
+
 }  // namespace
+
+double lcm_offer_discount(std::string_view offer) {
+  if (offer.empty() || offer == "none") return 0.0;
+  for (std::string_view suffix : {"_off", "_pct", "pct", "_percent", "percent"})
+    if (offer.size() > suffix.size() && offer.substr(offer.size() - suffix.size()) == suffix) {
+      const double amount = parse_amount(offer.substr(0, offer.size() - suffix.size()));
+      return amount > 0 && amount <= 100 ? amount / 100.0 : -1.0;
+    }
+  return -1.0;
+}
+
+std::string_view lcm_item_category(std::string_view item) {
+  const auto dash = item.rfind('-');
+  return dash == std::string_view::npos || dash == 0 ? std::string_view{} : item.substr(0, dash);
+}
+
+int lcm_campaign_category(const std::vector<std::string>& categories, std::string_view campaign) {
+  int best = -1;
+  for (std::size_t k = 0; k < categories.size(); ++k) {
+    const auto& name = categories[k];
+    if (campaign.substr(0, name.size()) != name) continue;
+    if (campaign.size() > name.size() && campaign[name.size()] != '_') continue;
+    if (best < 0 || name.size() > categories[best].size()) best = static_cast<int>(k);
+  }
+  return best;
+}
+
+int lcm_action_features(std::string_view channel, std::string_view message, std::string_view offer,
+                        const std::vector<std::string>& categories, float* a) {
+  std::fill_n(a, kLcmActionCount, 0.0f);
+  if (channel.empty()) return -1;
+  a[kLcmAny] = 1;
+  if (channel == "email") a[kLcmEmail] = 1;
+  if (channel == "sms") a[kLcmSms] = 1;
+  if (channel == "push") a[kLcmPush] = 1;
+  // Logs name the absence of an offer "none" (mirror generate) or leave it empty.
+  const double discount = lcm_offer_discount(offer);
+  if (discount != 0) {
+    a[kLcmOffer] = 1;
+    a[kLcmDiscount] = kLcmDiscountScale * static_cast<float>(std::max(0.0, discount));
+  }
+  const int category = lcm_campaign_category(categories, message);
+  if (category >= 0) a[kLcmTargeted] = 1;
+  return category;
+}
+
+float LcmSequences::affinity(std::size_t c, std::int32_t step, int category) const {
+  if (categories.empty() || category < 0) return 0.0f;
+  double in = 0, all = 0;
+  for (std::uint32_t i = interest_offset[c]; i < interest_offset[c + 1] && interest_step[i] < step; ++i) {
+    all += 1;
+    in += interest_category[i] == category;
+  }
+  const double prior = 1.0 / static_cast<double>(categories.size());
+  return static_cast<float>((in + prior) / (all + 1.0));
+}
 
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {
   LcmReadOptions options;
@@ -41,7 +123,25 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   s.events.assign(n * s.days * kLcmEventCount, 0.0f);
   s.actions.assign(n * s.days * kLcmActionCount, 0.0f);
   s.birth.assign(n, s.days);
+  s.promoted.assign(n * s.days, -1);
   std::vector<double> spend(n * s.days, 0.0);
+  // Item categories, sorted by name so that the order does not depend on the store's.
+  const auto items = store.dictionary("item");
+  std::vector<int> item_category(items.size(), -1);
+  for (const auto& item : items) {
+    const auto name = lcm_item_category(item);
+    if (!name.empty()) s.categories.emplace_back(name);
+  }
+  std::sort(s.categories.begin(), s.categories.end());
+  s.categories.erase(std::unique(s.categories.begin(), s.categories.end()), s.categories.end());
+  if (s.categories.size() > 1000) s.categories.clear();  // item names that are not "category-id"
+  for (std::size_t i = 0; i < items.size() && !s.categories.empty(); ++i) {
+    const auto name = lcm_item_category(items[i]);
+    const auto it = std::lower_bound(s.categories.begin(), s.categories.end(), name);
+    if (!name.empty() && it != s.categories.end() && *it == name)
+      item_category[i] = static_cast<int>(it - s.categories.begin());
+  }
+  std::vector<std::vector<std::pair<std::int32_t, std::int16_t>>> interest(s.categories.empty() ? 0 : n);
   store.for_each_event_batch(1 << 16, [&](const core::EventBatch& b) {
     for (std::size_t i = 0; i < b.size(); ++i) {
       const std::size_t c = static_cast<std::size_t>(b.customer[i]) - first;  // wraps below first
@@ -49,7 +149,11 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
       const std::int32_t d = core::day_of(b.timestamp[i]) - s.first_day;
       s.birth[c] = std::min(s.birth[c], d);
       float* e = &s.events[(c * s.days + d) * kLcmEventCount];
-      switch (static_cast<core::EventType>(b.type[i])) {
+      const auto type = static_cast<core::EventType>(b.type[i]);
+      if (!interest.empty() && b.item[i] >= 0 && item_category[b.item[i]] >= 0 &&
+          (type == core::EventType::kView || type == core::EventType::kPurchase))
+        interest[c].emplace_back(d, static_cast<std::int16_t>(item_category[b.item[i]]));
+      switch (type) {
         case core::EventType::kPurchase:
           e[kLcmPurchase] = 1;
           spend[c * s.days + d] += core::from_micros(b.amount[i]);
@@ -67,6 +171,15 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   });
   for (std::size_t k = 0; k < spend.size(); ++k)
     s.events[k * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(spend[k]) / 4.0);
+  s.interest_offset.assign(n + 1, 0);
+  for (std::size_t c = 0; c < interest.size(); ++c) {
+    std::sort(interest[c].begin(), interest[c].end());
+    s.interest_offset[c + 1] = s.interest_offset[c] + static_cast<std::uint32_t>(interest[c].size());
+    for (const auto& [d, k] : interest[c]) {
+      s.interest_step.push_back(d);
+      s.interest_category.push_back(k);
+    }
+  }
   const auto channels = store.dictionary("channel");
   const auto messages = store.dictionary("message");
   const auto offers = store.dictionary("offer");
@@ -79,27 +192,20 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
     const std::size_t c = static_cast<std::size_t>(decisions.customer[i]) - first;
     if (c >= n) continue;
     const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
-    lcm_action_features(name(channels, decisions.channel[i]), name(messages, decisions.message[i]),
-                        name(offers, decisions.offer[i]),
-                        &s.actions[(c * s.days + d) * kLcmActionCount]);
+    float* a = &s.actions[(c * s.days + d) * kLcmActionCount];
+    const int category = lcm_action_features(name(channels, decisions.channel[i]), name(messages, decisions.message[i]),
+                                             name(offers, decisions.offer[i]), s.categories, a);
+    if (category >= 0) {
+      a[kLcmAffinity] = s.affinity(c, d, category);
+      s.promoted[c * s.days + d] = static_cast<std::int16_t>(category);
+    }
   }
   if (!options.hash) return s;
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));
+  for (const auto& category : s.categories) bytes.append(category).push_back('\n');
   s.data_sha256 = core::sha256_hex(bytes);
   return s;
-}
-
-void lcm_action_features(std::string_view channel, std::string_view /*message*/, std::string_view offer,
-                         float* out) {
-  std::fill_n(out, kLcmActionCount, 0.0f);
-  if (channel.empty()) return;
-  out[kLcmAny] = 1;
-  if (channel == "email") out[kLcmEmail] = 1;
-  if (channel == "sms") out[kLcmSms] = 1;
-  if (channel == "push") out[kLcmPush] = 1;
-  // Logs name the absence of an offer "none" (mirror generate) or leave it empty.
-  if (!offer.empty() && offer != "none") out[kLcmOffer] = 1;
 }
 
 void LcmHistory::observe(const float* day_events, std::int32_t step) {

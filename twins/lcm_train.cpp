@@ -16,7 +16,7 @@ namespace mirror::twins {
 
 namespace {
 
-constexpr const char* kFormat = "mirror-lcm-3";  // 3: a decaying frequency
+constexpr const char* kFormat = "mirror-lcm-4";  // 3: a decaying frequency; 4: discount and category inputs
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -153,7 +153,8 @@ std::string config_text(const LcmConfig& c) {
   std::ostringstream o;
   o << "hidden=" << c.hidden << "\nepochs=" << c.epochs << "\npatience=" << c.patience
     << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
-    << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed << "\n";
+    << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
+    << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\n";
   return o.str();
 }
 
@@ -172,6 +173,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "batch_customers") c.batch_customers = std::stoi(value);
     else if (key == "validation_days") c.validation_days = std::stoi(value);
     else if (key == "seed") c.seed = std::stoull(value);
+    else if (key == "action_into_state") c.action_into_state = value == "1";
   }
   return c;
 }
@@ -205,6 +207,14 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
 
   LcmNet net(config.hidden);
   init_head_biases(net, data, split);
+  {
+    // The weights on today's action start at zero rather than at random: an action's effect
+    // is a few hundredths of a logit, and nothing random should stand in for it. Without
+    // action_into_state the GRU's stay zero (their gradient is cleared below).
+    torch::NoGradGuard no_grad;
+    net->cell->weight_ih.narrow(1, kLcmEventCount, kLcmActionCount).zero_();
+    net->head->weight.narrow(1, config.hidden + kLcmEventCount, kLcmActionCount).zero_();
+  }
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
   LcmArtifact artifact;
   artifact.config = config;
@@ -222,6 +232,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
                                        birth_all.index_select(0, idx), steps, split);
       optimizer.zero_grad();
       losses.train.backward();
+      if (!config.action_into_state) net->cell->weight_ih.grad().narrow(1, kLcmEventCount, kLcmActionCount).zero_();
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
       train_total += losses.train.item<double>() * w;

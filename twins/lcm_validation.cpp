@@ -34,6 +34,16 @@ double auc(const std::vector<double>& score, const std::vector<double>& label) {
   return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
 }
 
+// The logged action of holdout day d, with the affinity as known at the calibration end (the
+// holdout's own item events are not history).
+const float* holdout_action(const LcmSequences& data, std::size_t c, std::int32_t d, float* out) {
+  const float* logged = data.actions_at(c, d);
+  std::copy(logged, logged + kLcmActionCount, out);
+  const int category = data.promoted[c * data.days + d];
+  if (category >= 0) out[kLcmAffinity] = data.affinity(c, data.calibration_days, category);
+  return out;
+}
+
 }  // namespace
 
 HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
@@ -84,11 +94,13 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
       history[r] = calibration_history;
       bought_30[r] = bought_90[r] = 0;
     }
+    float today[kLcmActionCount];
     for (std::int32_t d = data.calibration_days; d < data.days; ++d) {
+      holdout_action(data, c, d, today);
       for (std::size_t r = 0; r < R; ++r) {
         const float* e = &events[r * kLcmEventCount];
         if (d > data.calibration_days) history[r].observe(e, d - 1);
-        lcm_inputs(e, data.actions_at(c, d), data.first_day + d, d, history[r], &x[r * kLcmInputs]);
+        lcm_inputs(e, today, data.first_day + d, d, history[r], &x[r * kLcmInputs]);
       }
       lcm_step(w, h.data(), x.data(), h.data(), R);
       lcm_heads(w, h.data(), x.data(), heads.data(), R);
@@ -139,7 +151,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
   out.purchases.assign(n * A, 0.0);
   out.revenue.assign(n * A, 0.0);
   std::vector<float> h(rows * H), x(rows * kLcmInputs), heads(rows * kLcmHeadCount),
-      events(rows * kLcmEventCount), start(H);
+      events(rows * kLcmEventCount), start(H), first(A * kLcmActionCount);
   std::vector<LcmHistory> history(rows);
   const std::int32_t d0 = data.calibration_days;
   for (std::size_t c = 0; c < n; ++c) {
@@ -150,6 +162,11 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
       continue;
     }
     const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+    for (std::size_t a = 0; a < A; ++a) {
+      std::copy(actions[a].inputs.begin(), actions[a].inputs.end(), &first[a * kLcmActionCount]);
+      if (actions[a].category >= 0)
+        first[a * kLcmActionCount + kLcmAffinity] = data.affinity(c, d0, actions[a].category);
+    }
     for (std::size_t row = 0; row < rows; ++row) {
       std::copy(start.begin(), start.end(), h.begin() + row * H);
       std::copy(data.events_at(c, d0 - 1), data.events_at(c, d0 - 1) + kLcmEventCount,
@@ -160,9 +177,9 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
       const std::int32_t d = d0 + k;
       for (std::size_t row = 0; row < rows; ++row) {
         const float* e = &events[row * kLcmEventCount];
+        const float* action = &first[(row / R) * kLcmActionCount];
         if (k > 0) history[row].observe(e, d - 1);
-        lcm_inputs(e, k == 0 ? actions[row / R].data() : nullptr, data.first_day + d, d,
-                   history[row], &x[row * kLcmInputs]);
+        lcm_inputs(e, k == 0 ? action : nullptr, data.first_day + d, d, history[row], &x[row * kLcmInputs]);
       }
       lcm_step(w, h.data(), x.data(), h.data(), rows);
       lcm_heads(w, h.data(), x.data(), heads.data(), rows);

@@ -138,12 +138,14 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
   const std::int32_t step = population_->start_step + day;
   const std::int32_t calendar_day = population_->first_day + step;
   for (std::size_t i = 0; i < count_; ++i) {
+    // The scenario's categories are not the store's, so a contact counts as generic here.
     float action[kLcmActionCount] = {};
     const auto& a = actions[i];
     if (a.any()) {
       action[kLcmAny] = 1;
       action[kLcmEmail + core::index_of(a.channel_kind())] = 1;  // email, sms, push in order
       if (a.offer >= 0) action[kLcmOffer] = 1;
+      action[kLcmDiscount] = kLcmDiscountScale * a.discount;
     }
     const float* e = &events_[i * kLcmEventCount];
     if (day > 0) history_[i].observe(e, step - 1);  // day 0's yesterday is in the warm-up

@@ -27,8 +27,21 @@ enum LcmEvent : int {
   kLcmChurn,
   kLcmEventCount
 };
-// The action received on a day: any contact, its channel, an offer.
-enum LcmAction : int { kLcmAny, kLcmEmail, kLcmSms, kLcmPush, kLcmOffer, kLcmActionCount };
+// The action received on a day: any contact, its channel, an offer, the offer's discount
+// (lcm_offer_discount, times 5: 20% off = 1), whether the campaign promotes a product
+// category (lcm_campaign_category) and the customer's affinity to that category (its share
+// of the customer's viewed and bought items before the day, LcmSequences::affinity).
+enum LcmAction : int {
+  kLcmAny,
+  kLcmEmail,
+  kLcmSms,
+  kLcmPush,
+  kLcmOffer,
+  kLcmDiscount,
+  kLcmTargeted,
+  kLcmAffinity,
+  kLcmActionCount
+};
 // Calendar and history features of a day. They saturate (1 - exp(-t/scale)) so that a
 // holdout longer than the training window gives no values the model never saw. No
 // day-of-year: a calibration period of under a year cannot teach seasons.
@@ -40,6 +53,7 @@ enum LcmCalendar : int {
   kLcmFrequency,  // log1p(purchase days weighted by exp(-age / 365 days))
   kLcmCalendarCount
 };
+inline constexpr float kLcmDiscountScale = 5.0f;  // kLcmDiscount = 5 x the discount: 20% off = 1
 inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
 // Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, and the
 // mean of log spend given a purchase.
@@ -64,6 +78,10 @@ struct LcmConfig {
   int validation_days = 56;     // the end of the calibration period, held out for early stopping
   std::uint64_t seed = 1;
   int threads = 0;              // LibTorch intra-op threads for training; 0 = all cores
+  // Whether today's action also enters the GRU state (false: only the heads read it, so an
+  // action shifts that day's logits and reaches later days through the events it causes and
+  // the contact memories, a structure the randomised log identifies with less noise).
+  bool action_into_state = false;
 };
 
 // Daily sequences of a store's customers over its calibration period (and holdout).
@@ -75,8 +93,19 @@ struct LcmSequences {
   std::vector<std::int32_t> birth;      // first step with an event, per customer
   std::vector<float> events;            // customers x days x kLcmEventCount
   std::vector<float> actions;           // customers x days x kLcmActionCount
+  // Product categories (from the store's item names, lcm_item_category) and, per customer,
+  // the steps and categories of its item events (views, purchases), in step order:
+  // customer c's are [interest_offset[c], interest_offset[c + 1]).
+  std::vector<std::string> categories;
+  std::vector<std::uint32_t> interest_offset;
+  std::vector<std::int32_t> interest_step;
+  std::vector<std::int16_t> interest_category;
+  std::vector<std::int16_t> promoted;   // customers x days: the category a contact promoted, -1 none
   std::string data_sha256;              // of the store's events and decisions as used
   std::size_t size() const { return ids.size(); }
+  // Customer c's affinity to a category before `step`: (items in it + 1/K) / (items + 1),
+  // K categories; 1/K without any item event.
+  float affinity(std::size_t c, std::int32_t step, int category) const;
   const float* events_at(std::size_t c, std::int32_t d) const {
     return &events[(c * days + d) * kLcmEventCount];
   }
@@ -84,11 +113,6 @@ struct LcmSequences {
     return &actions[(c * days + d) * kLcmActionCount];
   }
 };
-// The action inputs (kLcmActionCount floats) of a contact on `channel` with `message` and
-// `offer` (store names; an empty channel is no action, "none" or "" no offer). The one
-// mapping from logged decisions and world actions to the model's inputs.
-void lcm_action_features(std::string_view channel, std::string_view message, std::string_view offer,
-                         float* out);
 // Reads a store (and its calibration end, or `calibration_end_day` when >= 0).
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day = -1);
 // Part of a store, for building twins block by block in bounded memory: customers
@@ -101,6 +125,23 @@ struct LcmReadOptions {
   bool hash = true;
 };
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
+
+// Naming conventions that let the LCM read more from a log than channel and "an offer":
+// an offer's discount from its name ("ten_off", "twenty_five_off", "15_off", "15pct" ->
+// 0.10, 0.25, 0.15, 0.15; "none" or empty -> 0; anything else -> -1, an offer of unknown
+// size); an item's category is its name up to its last '-' ("electronics-0042"; none
+// without a '-'); a campaign (decision message) promotes the category its name starts with,
+// followed by '_' or nothing ("electronics_deals"), else it is generic (-1).
+double lcm_offer_discount(std::string_view offer);
+std::string_view lcm_item_category(std::string_view item);
+int lcm_campaign_category(const std::vector<std::string>& categories, std::string_view campaign);
+// The action inputs (kLcmActionCount floats) of a contact on `channel` with `message` (the
+// campaign) and `offer` (store names; an empty channel is no action, "none" or "" no offer),
+// and the category it promotes (-1: generic). The one mapping from logged decisions and
+// world actions to the model's inputs; the caller sets kLcmAffinity, which depends on the
+// customer and the day (LcmSequences::affinity).
+int lcm_action_features(std::string_view channel, std::string_view message, std::string_view offer,
+                        const std::vector<std::string>& categories, float* out);
 
 // What the inputs need of a customer's past, updated one day at a time.
 struct LcmHistory {

@@ -38,8 +38,13 @@ HoldoutActual lcm_holdout_actual(const LcmSequences& data);
 // half a rollout added each way. Deterministic for a seed.
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
                              std::uint64_t seed);
-// An action as the LCM sees it: the kLcmAction inputs of the day it is taken.
-using LcmActionFeatures = std::array<float, kLcmActionCount>;
+// An action as the LCM sees it: the kLcmAction inputs of the day it is taken (kLcmAffinity
+// is set per customer from `category`, the category the action promotes; -1 = generic).
+struct LcmActionFeatures {
+  std::array<float, kLcmActionCount> inputs{};
+  int category = -1;
+  float* data() { return inputs.data(); }
+};
 // Per customer and action: expected purchase days and revenue over `horizon_days` days after
 // the calibration period when the action is taken on its first day and nothing after.
 struct LcmActionOutcomes {

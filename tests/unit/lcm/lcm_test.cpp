@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "mirror/ingest/ingest.hpp"
@@ -138,6 +139,91 @@ TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
   EXPECT_LE(c[kLcmTenure], 1.0f);
 }
 
+TEST(LcmInputs, OfferItemAndCampaignNamingConventions) {
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("ten_off"), 0.10);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("twenty_five_off"), 0.25);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("15_off"), 0.15);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("15pct"), 0.15);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("none"), 0.0);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount(""), 0.0);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("free_gift"), -1.0);   // an offer of unknown size
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("tenn_off"), -1.0);
+  EXPECT_DOUBLE_EQ(lcm_offer_discount("150_off"), -1.0);
+  EXPECT_EQ(lcm_item_category("electronics-0042"), "electronics");
+  EXPECT_EQ(lcm_item_category("home-garden-7"), "home-garden");
+  EXPECT_EQ(lcm_item_category("sku42"), "");
+  const std::vector<std::string> categories{"apparel", "electronics", "home", "home_garden"};
+  EXPECT_EQ(lcm_campaign_category(categories, "electronics_deals"), 1);
+  EXPECT_EQ(lcm_campaign_category(categories, "apparel"), 0);
+  EXPECT_EQ(lcm_campaign_category(categories, "home_garden_sale"), 3);  // the longest match
+  EXPECT_EQ(lcm_campaign_category(categories, "homeware_sale"), -1);
+  EXPECT_EQ(lcm_campaign_category(categories, "newsletter"), -1);
+  float a[kLcmActionCount] = {};
+  EXPECT_EQ(lcm_action_features("sms", "electronics_deals", "twenty_off", categories, a), 1);
+  EXPECT_EQ(a[kLcmAny], 1);
+  EXPECT_EQ(a[kLcmSms], 1);
+  EXPECT_EQ(a[kLcmEmail], 0);
+  EXPECT_EQ(a[kLcmOffer], 1);
+  EXPECT_FLOAT_EQ(a[kLcmDiscount], 1.0f);  // 20% off
+  EXPECT_EQ(a[kLcmTargeted], 1);
+  EXPECT_EQ(a[kLcmAffinity], 0);  // set by the caller
+  EXPECT_EQ(lcm_action_features("", "newsletter", "none", categories, a), -1);  // no action
+  for (int k = 0; k < kLcmActionCount; ++k) EXPECT_EQ(a[k], 0) << k;
+}
+
+class LcmStoreTest : public test_support::ScratchDirTest {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+};
+
+// A generated-style log: the discount, the promoted category and the customer's affinity
+// to it (its item events before the contact's day) reach the action inputs.
+TEST_F(LcmStoreTest, DecisionsCarryDiscountCategoryAndAffinity) {
+  const auto events = write("events.csv",
+                            "customer_id,timestamp,event_type,amount,channel,item,campaign\n"
+                            "c1,2024-01-01T10:00:00Z,view,,,electronics-0001,\n"
+                            "c1,2024-01-01T10:01:00Z,view,,,electronics-0002,\n"
+                            "c1,2024-01-02T10:00:00Z,view,,,home-0001,\n"
+                            "c1,2024-01-02T10:05:00Z,purchase,20.00,,home-0001,\n"
+                            "c1,2024-01-05T10:00:00Z,view,,,electronics-0003,\n"
+                            "c2,2024-01-01T10:00:00Z,visit,,,,\n"
+                            "c2,2024-01-06T10:00:00Z,visit,,,,\n");
+  const auto decisions = write("decisions.csv",
+                               "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost\n"
+                               "c1,2024-01-04T08:00:00Z,log,u,sms,electronics_deals,twenty_off,0.5,0.03\n"
+                               "c1,2024-01-05T08:00:00Z,log,u,email,newsletter,none,0.5,0.002\n"
+                               "c2,2024-01-04T08:00:00Z,log,u,push,home_new,none,0.5,0.001\n"
+                               "c2,2024-01-05T08:00:00Z,log,u,,,,0.5,0\n");
+  ingest::IngestOptions o;
+  o.format = "events";
+  o.inputs = {events};
+  o.decision_inputs = {decisions};
+  o.out = path("s.h5");
+  ingest::run_ingest(o);
+  const results::StoreReader store(path("s.h5"));
+  const auto data = read_lcm_sequences(store);
+  EXPECT_EQ(data.categories, (std::vector<std::string>{"electronics", "home"}));
+  const std::size_t c1 = data.ids[0] == "c1" ? 0 : 1, c2 = 1 - c1;
+  const float* sms = data.actions_at(c1, 3);  // 2024-01-04
+  EXPECT_EQ(sms[kLcmSms], 1);
+  EXPECT_FLOAT_EQ(sms[kLcmDiscount], 1.0f);
+  EXPECT_EQ(sms[kLcmTargeted], 1);
+  // Before the 4th: electronics twice, home twice (a view and a purchase): (2 + 1/2) / (4 + 1).
+  EXPECT_FLOAT_EQ(sms[kLcmAffinity], 0.5f);
+  EXPECT_EQ(data.promoted[c1 * data.days + 3], 0);
+  const float* email = data.actions_at(c1, 4);
+  EXPECT_EQ(email[kLcmOffer], 0);
+  EXPECT_EQ(email[kLcmTargeted], 0);
+  EXPECT_EQ(email[kLcmAffinity], 0);
+  // c2 has no item events: the prior 1/K.
+  EXPECT_FLOAT_EQ(data.actions_at(c2, 3)[kLcmAffinity], 0.5f);
+  EXPECT_EQ(data.actions_at(c2, 4)[kLcmAny], 0);  // a logged "no action"
+  EXPECT_FLOAT_EQ(data.affinity(c1, 5, 0), (3 + 0.5f) / 6);  // the 5th's view counts from the 6th
+}
+
 class LcmCdnowTest : public test_support::ScratchDirTest {
  protected:
   std::string store() { return test_support::ingest_cdnow_sample(path("cdnow.h5")); }
@@ -150,6 +236,7 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
   const auto data = read_lcm_sequences(reader);
   EXPECT_EQ(data.size(), 2357u);
   EXPECT_EQ(data.calibration_days, 273);
+  EXPECT_TRUE(data.categories.empty());  // CDNOW: no items, no decisions
   LcmConfig c;
   c.hidden = 8;
   c.epochs = 3;
