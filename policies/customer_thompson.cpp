@@ -20,20 +20,13 @@
 namespace mirror::policies::learner {
 namespace {
 
-class CustomerThompson final : public Policy {
+class CustomerThompson final : public ArmPolicy {
  public:
   CustomerThompson(const core::PolicySpec& spec, const LearnerContext& ctx)
       : spec_(spec), ctx_(ctx), arms_(spec) {
     int due_days = 0;
     for (int d = spec.start_day; d < ctx.horizon_days; d += spec.every_days) ++due_days;
     set_capacity(std::max(due_days, 1));
-  }
-
-  void decide(std::int32_t day, const ShardView& view,
-              std::vector<core::ProposedAction>& out) override {
-    ArmProposals arm;
-    decide_arm(day, {view}, arm);
-    out.insert(out.end(), arm[0].begin(), arm[0].end());
   }
 
   void decide_arm(std::int32_t day, const std::vector<ShardView>& shards,

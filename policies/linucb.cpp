@@ -18,7 +18,7 @@ namespace {
 //      contacts in the last 7 days / 3, consent email, sms, push]
 constexpr int kFixedFeatures = 8;
 
-class LinUcb final : public Policy {
+class LinUcb final : public ArmPolicy {
  public:
   LinUcb(const core::PolicySpec& spec, const LearnerContext& ctx)
       : spec_(spec), ctx_(ctx), arms_(spec), dim_(kFixedFeatures + ctx.segment_count - 1) {
@@ -31,13 +31,6 @@ class LinUcb final : public Policy {
       m.dirty = true;
     }
     refresh();
-  }
-
-  void decide(std::int32_t day, const ShardView& view,
-              std::vector<core::ProposedAction>& out) override {
-    ArmProposals arm;
-    decide_arm(day, {view}, arm);
-    out.insert(out.end(), arm[0].begin(), arm[0].end());
   }
 
   void decide_arm(std::int32_t day, const std::vector<ShardView>& shards,

@@ -120,17 +120,6 @@ class BatchAndBlast final : public Policy {
   std::vector<std::uint8_t> in_audience_;  // by segment index
 };
 
-// Policies that rank customers across the whole arm implement decide() as a one-shard arm.
-class ArmPolicy : public Policy {
- public:
-  void decide(std::int32_t day, const ShardView& view,
-              std::vector<core::ProposedAction>& out) override {
-    ArmProposals arm;
-    decide_arm(day, {view}, arm);
-    out.insert(out.end(), arm[0].begin(), arm[0].end());
-  }
-};
-
 // A customer of the arm, by shard and index; ordered by customer id for ties.
 struct Ranked {
   double score;
@@ -526,6 +515,12 @@ class Thompson final : public SegmentLearner {
 };
 
 }  // namespace
+
+void ArmPolicy::decide(std::int32_t day, const ShardView& view, std::vector<core::ProposedAction>& out) {
+  ArmProposals arm;
+  decide_arm(day, {view}, arm);
+  out.insert(out.end(), arm[0].begin(), arm[0].end());
+}
 
 std::unique_ptr<Policy> make_policy(const PolicySpec& spec) {
   switch (spec.kind) {

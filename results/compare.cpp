@@ -8,23 +8,12 @@
 #include "h5_io.hpp"
 #include "mirror/results/results_file.hpp"
 #include "mirror/results/stratified.hpp"
+#include "moments.hpp"
 #include "student_t.hpp"
 
 namespace mirror::results {
 
 namespace {
-
-struct Moments {
-  std::int64_t n = 0;
-  double mean = 0.0, m2 = 0.0;
-  void add(double x) {
-    ++n;
-    const double d = x - mean;
-    mean += d / static_cast<double>(n);
-    m2 += d * (x - mean);
-  }
-  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : 0.0; }
-};
 
 // Two-sided interval at `level` (0.95 = 95%).
 double half_width(const Moments& m, double level) {

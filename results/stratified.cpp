@@ -4,23 +4,12 @@
 #include <map>
 #include <stdexcept>
 
+#include "moments.hpp"
 #include "student_t.hpp"
 
 namespace mirror::results {
 
 namespace {
-struct Moments {
-  std::int64_t n = 0;
-  double mean = 0.0, m2 = 0.0;
-  void add(double x) {
-    ++n;
-    const double d = x - mean;
-    mean += d / static_cast<double>(n);
-    m2 += d * (x - mean);
-  }
-  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : 0.0; }
-};
-
 std::map<std::int32_t, Moments> by_stratum(const std::vector<double>& v,
                                            const std::vector<std::int32_t>& s) {
   if (v.size() != s.size())

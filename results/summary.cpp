@@ -3,6 +3,7 @@
 
 #include "mirror/results/run_results.hpp"
 #include "mirror/results/stratified.hpp"
+#include "moments.hpp"
 #include "student_t.hpp"
 
 namespace mirror::results {
@@ -77,20 +78,6 @@ double metric_value(const CustomerResult& c, core::Metric m) {
 namespace {
 
 constexpr double kLevel = 0.975;  // two-sided 95%
-
-// Mean and sample variance by Welford's method, in the order given.
-struct Moments {
-  std::int64_t n = 0;
-  double mean = 0.0;
-  double m2 = 0.0;
-  void add(double x) {
-    ++n;
-    const double delta = x - mean;
-    mean += delta / static_cast<double>(n);
-    m2 += delta * (x - mean);
-  }
-  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : 0.0; }
-};
 
 // Half-width of the t interval of a mean; 0 when n < 2 (no spread to estimate).
 double half_width(const Moments& m) {

@@ -50,6 +50,13 @@ class Policy {
                           ArmProposals& out);
 };
 
+// Policies that rank customers across the whole arm or learn from all of it implement
+// decide_arm() and get decide() as a one-shard arm.
+class ArmPolicy : public Policy {
+ public:
+  void decide(std::int32_t day, const ShardView& view, std::vector<core::ProposedAction>& out) override;
+};
+
 // A policy instance for a spec that needs nothing from the scenario (none, batch_and_blast).
 std::unique_ptr<Policy> make_policy(const core::PolicySpec& spec);
 // The policy of arm `arm` of a scenario (one instance per arm).
