@@ -188,7 +188,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   std::printf("%s: %zu customers, %zu actions, %d days from %s; LCM %s (%d rollouts)\n\n",
               truth_path.c_str(), data.size(), A, horizon,
               ingest::format_day(data.first_day + data.days).c_str(), model_path.c_str(), rollouts);
-  const auto predicted = twins::lcm_action_outcomes(model, data, features, horizon, rollouts, seed);
+  const auto predicted = twins::lcm_action_outcomes(model, data, features, horizon, rollouts, seed, 2);
 
   // Mean uplift per (segment, action): customers with history in the store and in the truth.
   const std::size_t S = segment_names.size();

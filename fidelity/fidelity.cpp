@@ -259,7 +259,7 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
     features[a].category =
         twins::lcm_action_features(none ? "" : act.channel, act.campaign, act.offer, data.categories, features[a].data());
   }
-  const auto predicted = twins::lcm_action_outcomes(model, data, features, truth.horizon, o.rollouts, o.seed);
+  const auto predicted = twins::lcm_action_outcomes(model, data, features, truth.horizon, o.rollouts, o.seed, o.threads);
   const auto& predicted_values = o.metric == Metric::kPurchases ? predicted.purchases : predicted.revenue;
   const auto& true_values = truth.values(o.metric);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <thread>
 
 #include "mirror/core/random.hpp"
 
@@ -138,7 +139,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
 
 LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequences& data,
                                       const std::vector<LcmActionFeatures>& actions,
-                                      int horizon_days, int rollouts, std::uint64_t seed) {
+                                      int horizon_days, int rollouts, std::uint64_t seed, int threads) {
   if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
   if (horizon_days < 1) throw std::invalid_argument("the horizon must be at least 1 day");
   if (actions.empty()) throw std::invalid_argument("no action to evaluate");
@@ -150,62 +151,71 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
   out.actions = A;
   out.purchases.assign(n * A, 0.0);
   out.revenue.assign(n * A, 0.0);
-  std::vector<float> h(rows * H), x(rows * kLcmInputs), heads(rows * kLcmHeadCount),
-      events(rows * kLcmEventCount), start(H), first(A * kLcmActionCount);
-  std::vector<LcmHistory> history(rows);
   const std::int32_t d0 = data.calibration_days;
-  for (std::size_t c = 0; c < n; ++c) {
-    const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
-    if (birth < 0 || birth >= d0) {
-      std::fill_n(out.purchases.begin() + c * A, A, std::nan(""));
-      std::fill_n(out.revenue.begin() + c * A, A, std::nan(""));
-      continue;
-    }
-    const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
-    for (std::size_t a = 0; a < A; ++a) {
-      std::copy(actions[a].inputs.begin(), actions[a].inputs.end(), &first[a * kLcmActionCount]);
-      if (actions[a].category >= 0)
-        first[a * kLcmActionCount + kLcmAffinity] = data.affinity(c, d0, actions[a].category);
-    }
-    for (std::size_t row = 0; row < rows; ++row) {
-      std::copy(start.begin(), start.end(), h.begin() + row * H);
-      std::copy(data.events_at(c, d0 - 1), data.events_at(c, d0 - 1) + kLcmEventCount,
-                events.begin() + row * kLcmEventCount);
-      history[row] = calibration_history;
-    }
-    for (std::int32_t k = 0; k < horizon_days; ++k) {
-      const std::int32_t d = d0 + k;
-      for (std::size_t row = 0; row < rows; ++row) {
-        const float* e = &events[row * kLcmEventCount];
-        const float* action = &first[(row / R) * kLcmActionCount];
-        if (k > 0) history[row].observe(e, d - 1);
-        lcm_inputs(e, k == 0 ? action : nullptr, data.first_day + d, d, history[row], &x[row * kLcmInputs]);
+  // Customers [begin, end) with buffers of their own: a customer's numbers depend only on
+  // its own streams, so any split into threads gives the same output.
+  const auto run = [&](std::size_t begin, std::size_t end) {
+    std::vector<float> h(rows * H), x(rows * kLcmInputs), heads(rows * kLcmHeadCount),
+        events(rows * kLcmEventCount), start(H), first(A * kLcmActionCount);
+    std::vector<LcmHistory> history(rows);
+    for (std::size_t c = begin; c < end; ++c) {
+      const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
+      if (birth < 0 || birth >= d0) {
+        std::fill_n(out.purchases.begin() + c * A, A, std::nan(""));
+        std::fill_n(out.revenue.begin() + c * A, A, std::nan(""));
+        continue;
       }
-      lcm_step(w, h.data(), x.data(), h.data(), rows);
-      lcm_heads(w, h.data(), x.data(), heads.data(), rows);
+      const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+      for (std::size_t a = 0; a < A; ++a) {
+        std::copy(actions[a].inputs.begin(), actions[a].inputs.end(), &first[a * kLcmActionCount]);
+        if (actions[a].category >= 0)
+          first[a * kLcmActionCount + kLcmAffinity] = data.affinity(c, d0, actions[a].category);
+      }
       for (std::size_t row = 0; row < rows; ++row) {
-        const std::size_t a = row / R, r = row % R;
-        const float* y = &heads[row * kLcmHeadCount];
-        float* e = &events[row * kLcmEventCount];
-        // The same stream and the same sequence of draws for every action.
-        core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
-        std::fill(e, e + kLcmEventCount, 0.0f);
-        const double p = sigmoid(y[kHeadPurchase]);
-        const double log_spend = std::max(0.0, y[kHeadLogSpend] + w.log_spend_sigma * rs.normal());
-        out.purchases[c * A + a] += p / rollouts;
-        out.revenue[c * A + a] += p * std::expm1(log_spend) / rollouts;
-        if (rs.uniform() < p) {
-          e[kLcmPurchase] = 1;
-          e[kLcmLogSpend] = static_cast<float>(log_spend / 4.0);
+        std::copy(start.begin(), start.end(), h.begin() + row * H);
+        std::copy(data.events_at(c, d0 - 1), data.events_at(c, d0 - 1) + kLcmEventCount,
+                  events.begin() + row * kLcmEventCount);
+        history[row] = calibration_history;
+      }
+      for (std::int32_t k = 0; k < horizon_days; ++k) {
+        const std::int32_t d = d0 + k;
+        for (std::size_t row = 0; row < rows; ++row) {
+          const float* e = &events[row * kLcmEventCount];
+          const float* action = &first[(row / R) * kLcmActionCount];
+          if (k > 0) history[row].observe(e, d - 1);
+          lcm_inputs(e, k == 0 ? action : nullptr, data.first_day + d, d, history[row], &x[row * kLcmInputs]);
         }
-        static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
-                                            {kHeadClick, kLcmClick},       {kHeadCartAbandon, kLcmCartAbandon},
-                                            {kHeadUnsubscribe, kLcmUnsubscribe}, {kHeadChurn, kLcmChurn}};
-        for (const auto& [head, event] : kOther)
-          if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
+        lcm_step(w, h.data(), x.data(), h.data(), rows);
+        lcm_heads(w, h.data(), x.data(), heads.data(), rows);
+        for (std::size_t row = 0; row < rows; ++row) {
+          const std::size_t a = row / R, r = row % R;
+          const float* y = &heads[row * kLcmHeadCount];
+          float* e = &events[row * kLcmEventCount];
+          // The same stream and the same sequence of draws for every action.
+          core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
+          std::fill(e, e + kLcmEventCount, 0.0f);
+          const double p = sigmoid(y[kHeadPurchase]);
+          const double log_spend = std::max(0.0, y[kHeadLogSpend] + w.log_spend_sigma * rs.normal());
+          out.purchases[c * A + a] += p / rollouts;
+          out.revenue[c * A + a] += p * std::expm1(log_spend) / rollouts;
+          if (rs.uniform() < p) {
+            e[kLcmPurchase] = 1;
+            e[kLcmLogSpend] = static_cast<float>(log_spend / 4.0);
+          }
+          static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
+                                              {kHeadClick, kLcmClick},       {kHeadCartAbandon, kLcmCartAbandon},
+                                              {kHeadUnsubscribe, kLcmUnsubscribe}, {kHeadChurn, kLcmChurn}};
+          for (const auto& [head, event] : kOther)
+            if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
+        }
       }
     }
-  }
+  };
+  const auto t = static_cast<std::size_t>(std::clamp(threads, 1, 256));
+  std::vector<std::thread> workers;
+  for (std::size_t k = 1; k < t; ++k) workers.emplace_back(run, n * k / t, n * (k + 1) / t);
+  run(0, n / t);
+  for (auto& worker : workers) worker.join();
   return out;
 }
 

@@ -55,10 +55,10 @@ struct LcmActionOutcomes {
 // Monte Carlo rollouts from each customer's warmed-up state with common random numbers: the
 // same streams per (customer, rollout, day) for every action, so differences between actions
 // (uplifts) carry little noise. The purchase probability, not its draw, is averaged (the
-// draw still feeds the next day). Deterministic for a seed.
+// draw still feeds the next day). Deterministic for a seed, whatever `threads`.
 LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequences& data,
                                       const std::vector<LcmActionFeatures>& actions,
-                                      int horizon_days, int rollouts, std::uint64_t seed);
+                                      int horizon_days, int rollouts, std::uint64_t seed, int threads = 1);
 // BG/NBD or Pareto/NBD forecasts from a scored profile table (same customer order).
 HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
                               double holdout_days);
