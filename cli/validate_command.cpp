@@ -122,7 +122,7 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
     std::printf("note: the model was trained on this store's data (holdout days excluded)\n");
   const auto fit = twins::add_btyd_scores(profiles.table, {});
   const auto actual = twins::lcm_holdout_actual(data);
-  const auto lcm = twins::lcm_forecast(model, data, rollouts, seed);
+  const auto lcm = twins::lcm_forecast(model, data, rollouts, seed, 2);
   const auto btyd = twins::btyd_forecast(profiles.table, fit, profiles.last_day - profiles.calibration_end_day);
   std::vector<bool> include(data.size());
   for (std::size_t c = 0; c < include.size(); ++c) include[c] = !std::isnan(btyd.purchases[c]);

@@ -16,6 +16,17 @@ constexpr double kDaysPerWeek = 7.0;
 
 inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 
+// Runs fn(begin, end) on `threads` contiguous blocks of customers [0, n). Each customer's
+// numbers come from its own random streams, so the split never changes them.
+template <class Fn>
+void in_customer_blocks(std::size_t n, int threads, const Fn& fn) {
+  const auto t = static_cast<std::size_t>(std::clamp(threads, 1, 256));
+  std::vector<std::thread> workers;
+  for (std::size_t k = 1; k < t; ++k) workers.emplace_back(fn, n * k / t, n * (k + 1) / t);
+  fn(std::size_t{0}, n / t);
+  for (auto& worker : workers) worker.join();
+}
+
 // Rank-based AUC (ties averaged).
 double auc(const std::vector<double>& score, const std::vector<double>& label) {
   std::vector<std::size_t> order(score.size());
@@ -64,7 +75,7 @@ HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
 }
 
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
-                             std::uint64_t seed) {
+                             std::uint64_t seed, int threads) {
   if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
   const auto& w = model.weights;
   const int H = w.hidden;
@@ -74,66 +85,69 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
   f.purchase_30d.assign(n, 0);
   f.silent_90d.assign(n, 0);
   const std::size_t R = static_cast<std::size_t>(rollouts);
-  std::vector<float> h(R * H), x(R * kLcmInputs), heads(R * kLcmHeadCount), events(R * kLcmEventCount);
-  std::vector<float> start(H);
-  std::vector<LcmHistory> history(R);
-  std::vector<int> bought_30(R), bought_90(R);
-  for (std::size_t c = 0; c < n; ++c) {
-    const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
-    if (birth < 0 || birth >= data.calibration_days) {
-      // No history before the holdout: nothing to forecast from.
-      f.silent_90d[c] = f.purchases[c] = f.purchase_30d[c] = std::nan("");
-      continue;
-    }
-    const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
-    // All rollouts of the customer step together, one row each.
-    for (std::size_t r = 0; r < R; ++r) {
-      std::copy(start.begin(), start.end(), h.begin() + r * H);
-      std::copy(data.events_at(c, data.calibration_days - 1),
-                data.events_at(c, data.calibration_days - 1) + kLcmEventCount,
-                events.begin() + r * kLcmEventCount);
-      history[r] = calibration_history;
-      bought_30[r] = bought_90[r] = 0;
-    }
-    float today[kLcmActionCount];
-    for (std::int32_t d = data.calibration_days; d < data.days; ++d) {
-      holdout_action(data, c, d, today);
-      for (std::size_t r = 0; r < R; ++r) {
-        const float* e = &events[r * kLcmEventCount];
-        if (d > data.calibration_days) history[r].observe(e, d - 1);
-        lcm_inputs(e, today, data.first_day + d, d, history[r], &x[r * kLcmInputs]);
+  const auto run = [&](std::size_t begin, std::size_t end) {
+    std::vector<float> h(R * H), x(R * kLcmInputs), heads(R * kLcmHeadCount), events(R * kLcmEventCount);
+    std::vector<float> start(H);
+    std::vector<LcmHistory> history(R);
+    std::vector<int> bought_30(R), bought_90(R);
+    for (std::size_t c = begin; c < end; ++c) {
+      const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
+      if (birth < 0 || birth >= data.calibration_days) {
+        // No history before the holdout: nothing to forecast from.
+        f.silent_90d[c] = f.purchases[c] = f.purchase_30d[c] = std::nan("");
+        continue;
       }
-      lcm_step(w, h.data(), x.data(), h.data(), R);
-      lcm_heads(w, h.data(), x.data(), heads.data(), R);
+      const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+      // All rollouts of the customer step together, one row each.
       for (std::size_t r = 0; r < R; ++r) {
-        const float* y = &heads[r * kLcmHeadCount];
-        float* e = &events[r * kLcmEventCount];
-        core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
-        std::fill(e, e + kLcmEventCount, 0.0f);
-        if (rs.uniform() < sigmoid(y[kHeadPurchase])) {
-          e[kLcmPurchase] = 1;
-          const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
-          e[kLcmLogSpend] = static_cast<float>(std::max(0.0, log_spend) / 4.0);
-          f.purchases[c] += 1.0 / rollouts;
-          const auto k = d - data.calibration_days;
-          if (k < 30) bought_30[r] = 1;
-          if (k < 90) bought_90[r] = 1;
+        std::copy(start.begin(), start.end(), h.begin() + r * H);
+        std::copy(data.events_at(c, data.calibration_days - 1),
+                  data.events_at(c, data.calibration_days - 1) + kLcmEventCount,
+                  events.begin() + r * kLcmEventCount);
+        history[r] = calibration_history;
+        bought_30[r] = bought_90[r] = 0;
+      }
+      float today[kLcmActionCount];
+      for (std::int32_t d = data.calibration_days; d < data.days; ++d) {
+        holdout_action(data, c, d, today);
+        for (std::size_t r = 0; r < R; ++r) {
+          const float* e = &events[r * kLcmEventCount];
+          if (d > data.calibration_days) history[r].observe(e, d - 1);
+          lcm_inputs(e, today, data.first_day + d, d, history[r], &x[r * kLcmInputs]);
         }
-        // The other events feed the next day's inputs as the model expects them.
-        static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
-                                            {kHeadClick, kLcmClick},       {kHeadCartAbandon, kLcmCartAbandon},
-                                            {kHeadUnsubscribe, kLcmUnsubscribe}, {kHeadChurn, kLcmChurn}};
-        for (const auto& [head, event] : kOther)
-          if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
+        lcm_step(w, h.data(), x.data(), h.data(), R);
+        lcm_heads(w, h.data(), x.data(), heads.data(), R);
+        for (std::size_t r = 0; r < R; ++r) {
+          const float* y = &heads[r * kLcmHeadCount];
+          float* e = &events[r * kLcmEventCount];
+          core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
+          std::fill(e, e + kLcmEventCount, 0.0f);
+          if (rs.uniform() < sigmoid(y[kHeadPurchase])) {
+            e[kLcmPurchase] = 1;
+            const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
+            e[kLcmLogSpend] = static_cast<float>(std::max(0.0, log_spend) / 4.0);
+            f.purchases[c] += 1.0 / rollouts;
+            const auto k = d - data.calibration_days;
+            if (k < 30) bought_30[r] = 1;
+            if (k < 90) bought_90[r] = 1;
+          }
+          // The other events feed the next day's inputs as the model expects them.
+          static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
+                                              {kHeadClick, kLcmClick},       {kHeadCartAbandon, kLcmCartAbandon},
+                                              {kHeadUnsubscribe, kLcmUnsubscribe}, {kHeadChurn, kLcmChurn}};
+          for (const auto& [head, event] : kOther)
+            if (rs.uniform() < sigmoid(y[head])) e[event] = 1;
+        }
       }
+      // Shares of the rollouts, smoothed by half a rollout each way so that a finite number
+      // of rollouts never claims certainty (a log-loss of infinity for one surprise).
+      double b30 = 0, silent = 0;
+      for (std::size_t r = 0; r < R; ++r) b30 += bought_30[r], silent += 1 - bought_90[r];
+      f.purchase_30d[c] = (b30 + 0.5) / (rollouts + 1.0);
+      f.silent_90d[c] = (silent + 0.5) / (rollouts + 1.0);
     }
-    // Shares of the rollouts, smoothed by half a rollout each way so that a finite number
-    // of rollouts never claims certainty (a log-loss of infinity for one surprise).
-    double b30 = 0, silent = 0;
-    for (std::size_t r = 0; r < R; ++r) b30 += bought_30[r], silent += 1 - bought_90[r];
-    f.purchase_30d[c] = (b30 + 0.5) / (rollouts + 1.0);
-    f.silent_90d[c] = (silent + 0.5) / (rollouts + 1.0);
-  }
+  };
+  in_customer_blocks(n, threads, run);
   return f;
 }
 
@@ -211,11 +225,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
       }
     }
   };
-  const auto t = static_cast<std::size_t>(std::clamp(threads, 1, 256));
-  std::vector<std::thread> workers;
-  for (std::size_t k = 1; k < t; ++k) workers.emplace_back(run, n * k / t, n * (k + 1) / t);
-  run(0, n / t);
-  for (auto& worker : workers) worker.join();
+  in_customer_blocks(n, threads, run);
   return out;
 }
 

@@ -35,9 +35,9 @@ struct HoldoutActual {
 HoldoutActual lcm_holdout_actual(const LcmSequences& data);
 // Rolls every customer forward from its warmed-up state through the holdout, `rollouts`
 // times, with the holdout's logged actions. Probabilities are shares of the rollouts with
-// half a rollout added each way. Deterministic for a seed.
+// half a rollout added each way. Deterministic for a seed, whatever `threads`.
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
-                             std::uint64_t seed);
+                             std::uint64_t seed, int threads = 1);
 // An action as the LCM sees it: the kLcmAction inputs of the day it is taken (kLcmAffinity
 // is set per customer from `category`, the category the action promotes; -1 = generic).
 struct LcmActionFeatures {

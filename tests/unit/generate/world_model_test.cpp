@@ -52,7 +52,9 @@ TEST(WorldModel, PolicyProbabilitiesSumToOneAndRespectConsent) {
     EXPECT_NEAR(std::accumulate(p.begin(), p.end(), 0.0), 1.0, 1e-12) << name;
     EXPECT_GT(p[0], 0.0);
     for (int a = 1; a < m.action_count(); ++a)
-      if (m.action(a).channel_index != 0) EXPECT_EQ(p[a], 0.0) << name << " " << m.action(a).name;
+      if (m.action(a).channel_index != 0) {
+        EXPECT_EQ(p[a], 0.0) << name << " " << m.action(a).name;
+      }
   }
 }
 
@@ -135,13 +137,16 @@ TEST(WorldModel, ResponseTypesRespondAsNamed) {
     const int t = static_cast<int>(c.type);
     ++seen[t];
     const double uplift = out[a_sms].purchases - out[0].purchases;
-    if (c.type == core::ResponseType::persuadable) EXPECT_GT(uplift, 0) << id;
+    if (c.type == core::ResponseType::persuadable) {
+      EXPECT_GT(uplift, 0) << id;
+    }
     if (c.type == core::ResponseType::do_not_disturb) {
       EXPECT_GT(out[a_sms].unsubscribe, 0);
     }
     // Sure things and lost causes ignore a contact without a discount.
-    if (c.type == core::ResponseType::sure_thing || c.type == core::ResponseType::lost_cause)
+    if (c.type == core::ResponseType::sure_thing || c.type == core::ResponseType::lost_cause) {
       EXPECT_EQ(out[a_plain].purchases, out[0].purchases) << id;
+    }
   }
   for (int t = 0; t < 4; ++t) EXPECT_GT(seen[t], 10);
 }

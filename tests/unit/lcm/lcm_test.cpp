@@ -277,6 +277,18 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
     ASSERT_EQ(history.last_purchase, blocked->history[c].last_purchase);
     ASSERT_EQ(history.birth, blocked->history[c].birth);
   }
+  // Rollouts on any number of threads give the same forecasts and action outcomes.
+  const auto one = lcm_forecast(back, data, 2, 9, 1), three = lcm_forecast(back, data, 2, 9, 3);
+  EXPECT_EQ(one.purchases, three.purchases);
+  EXPECT_EQ(one.purchase_30d, three.purchase_30d);
+  EXPECT_EQ(one.silent_90d, three.silent_90d);
+  std::vector<LcmActionFeatures> both(2);
+  both[0].category = lcm_action_features("", "", "", data.categories, both[0].data());
+  both[1].category = lcm_action_features("email", "newsletter", "ten_off", data.categories, both[1].data());
+  const auto serial = lcm_action_outcomes(back, data, both, 5, 2, 9, 1);
+  const auto parallel = lcm_action_outcomes(back, data, both, 5, 2, 9, 2);
+  EXPECT_EQ(serial.purchases, parallel.purchases);
+  EXPECT_EQ(serial.revenue, parallel.revenue);
   // A block of the store reads as the same slice of the whole.
   LcmReadOptions part_of;
   part_of.first_customer = 1000;
