@@ -41,16 +41,14 @@ class CustomerThompson final : public ArmPolicy {
     chosen_.resize(shards.size());
     for (std::size_t k = 0; k < shards.size(); ++k) chosen_[k].assign(shards[k].size, -1);
     out.assign(shards.size(), {});
-    if (day < spec_.start_day || (day - spec_.start_day) % spec_.every_days != 0) return;
+    if (!due(spec_, day)) return;
     std::vector<int> eligible;
     std::vector<double> probs(k_arms);
     for (std::size_t k = 0; k < shards.size(); ++k) {
       const auto& v = shards[k];
       for (std::size_t i = 0; i < v.size; ++i) {
         if (!v.in_arm(i) || !v.twins[i].active()) continue;
-        eligible.clear();
-        for (int a = 0; a < k_arms; ++a)
-          if (arms_.reachable(a, v.twins[i])) eligible.push_back(a);
+        arms_.reachable_arms(v.twins[i], eligible);
         if (eligible.empty()) continue;
         win_probabilities(&counts_[k][i * k_arms * 2], eligible, probs);
         const int a = draw(probs, choice_uniform(ctx_.seed, v.first_customer + i, day));

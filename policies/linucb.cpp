@@ -45,16 +45,14 @@ class LinUcb final : public ArmPolicy {
       features_[k].resize(shards[k].size * dim_);
     }
     out.assign(shards.size(), {});
-    if (day < spec_.start_day || (day - spec_.start_day) % spec_.every_days != 0) return;
+    if (!due(spec_, day)) return;
     std::vector<double> x(dim_), score(k_arms), probs(k_arms);
     std::vector<int> eligible;
     for (std::size_t k = 0; k < shards.size(); ++k) {
       const auto& v = shards[k];
       for (std::size_t i = 0; i < v.size; ++i) {
         if (!v.in_arm(i) || !v.twins[i].active()) continue;
-        eligible.clear();
-        for (int a = 0; a < k_arms; ++a)
-          if (arms_.reachable(a, v.twins[i])) eligible.push_back(a);
+        arms_.reachable_arms(v.twins[i], eligible);
         if (eligible.empty()) continue;
         float* stored = &features_[k][i * dim_];
         features(v, i, day, stored);

@@ -27,6 +27,12 @@ bool LearnerArms::reachable(int a, const core::TwinState& t) const {
   return is_none(a) || t.consents(campaigns_[a].channel);
 }
 
+void LearnerArms::reachable_arms(const core::TwinState& t, std::vector<int>& out) const {
+  out.clear();
+  for (int a = 0; a < count_; ++a)
+    if (reachable(a, t)) out.push_back(a);
+}
+
 bool LearnerArms::delivered(int a, const core::DayAction& act) const {
   if (is_none(a)) return !act.any();
   const auto& c = campaigns_[a];

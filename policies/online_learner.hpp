@@ -32,6 +32,8 @@ class LearnerArms {
   bool is_none(int a) const { return a >= static_cast<int>(campaigns_.size()); }
   // The customer has consent on the arm's channel ("no action" always reaches).
   bool reachable(int a, const core::TwinState& t) const;
+  // Every arm that reaches the customer, in arm order, into `out`.
+  void reachable_arms(const core::TwinState& t, std::vector<int>& out) const;
   // Yesterday's delivered action is arm a's (for "no action": nothing was delivered).
   bool delivered(int a, const core::DayAction& act) const;
   // The log record of choosing arm a for shard index i with probability p.
@@ -41,6 +43,11 @@ class LearnerArms {
   std::vector<core::CampaignSpec> campaigns_;
   int count_ = 0;
 };
+
+// A policy with `every_days` and `start_day` acts on this day.
+inline bool due(const core::PolicySpec& spec, std::int32_t day) {
+  return day >= spec.start_day && (day - spec.start_day) % spec.every_days == 0;
+}
 
 // The arm whose cumulative probability first exceeds u in [0, 1); arms with probability 0
 // are never returned (rounding at the top end falls back to the last positive one).

@@ -27,9 +27,7 @@ namespace {
 
 using core::PolicySpec;
 
-bool due(const PolicySpec& spec, std::int32_t day) {
-  return day >= spec.start_day && (day - spec.start_day) % spec.every_days == 0;
-}
+using learner::due;
 
 // What a policy needs from the scenario besides its own spec.
 struct Context {
