@@ -7,16 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <optional>
-#include <set>
 #include <sstream>
 
 #include "did_you_mean.hpp"
+#include "yaml_fields.hpp"
 #include "mirror/ingest/segment_rules.hpp"
 #include "mirror/policies/rules_policy.hpp"
 
@@ -35,7 +33,7 @@ std::string ScenarioError::to_string() const {
 namespace {
 
 using core::Channel;
-using Keys = std::vector<std::string>;
+using Keys = YamlFields::Keys;
 
 const Keys kTopKeys{"name",        "seed",    "population", "model",       "horizon_days",
                     "world",       "channels", "offers",    "constraints", "experiment",
@@ -111,243 +109,50 @@ bool valid_name(const std::string& s) {
   });
 }
 
-class Loader {
+class Loader : YamlFields {
  public:
-  explicit Loader(std::string label) : label_(std::move(label)) {}
+  using YamlFields::YamlFields;
 
   LoadResult load(const std::string& text) {
     LoadResult result;
     text_ = &text;
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
-      add(e.mark, "", "invalid YAML: " + e.msg);
-      result.errors = std::move(errors_);
-      return result;
-    }
-    if (!root || root.IsNull()) {
-      errors_.push_back({label_, 1, 1, "", "the file is empty: expected a scenario (a map of keys)"});
-    } else if (!root.IsMap()) {
-      error(root, "", "expected a scenario (a map of keys), found " + kind_of(root));
-    } else {
-      read_scenario(root);
-    }
-    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
+    if (const auto root = top_map(text, "a scenario")) read_scenario(*root);
     if (errors_.empty()) {
       spec_.source_text = text;
       result.spec = std::move(spec_);
     }
-    result.errors = std::move(errors_);
+    result.errors = sorted_errors();
     return result;
   }
 
  private:
-  // --- errors -------------------------------------------------------------------------
-  void add(const YAML::Mark& mark, const std::string& path, const std::string& message) {
-    errors_.push_back({label_, mark.line >= 0 ? mark.line + 1 : 1,
-                       mark.column >= 0 ? mark.column + 1 : 1, path, message});
-  }
-  void error(const YAML::Node& node, const std::string& path, const std::string& message) {
-    add(node.Mark(), path, message);
-  }
-
-  static std::string kind_of(const YAML::Node& n) {
-    if (n.IsMap()) return "a map";
-    if (n.IsSequence()) return "a list";
-    if (n.IsNull()) return "nothing";
-    return "'" + n.Scalar() + "'";
-  }
-
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-  static std::string index(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-  }
-
-  // --- structure ----------------------------------------------------------------------
-  bool expect_map(const YAML::Node& n, const std::string& path) {
-    if (n.IsMap()) return true;
-    error(n, path, "expected a map, found " + kind_of(n));
-    return false;
-  }
-  bool expect_list(const YAML::Node& n, const std::string& path) {
-    if (n.IsSequence()) return true;
-    error(n, path, "expected a list, found " + kind_of(n));
-    return false;
-  }
-
-  // The map's entries in file order, after reporting duplicate keys, non-scalar keys and
-  // keys outside `allowed` (when given). Later duplicates are dropped.
-  std::vector<std::pair<YAML::Node, YAML::Node>> entries(const YAML::Node& map,
-                                                         const std::string& path,
-                                                         const Keys* allowed,
-                                                         const std::string& what = "key") {
-    std::vector<std::pair<YAML::Node, YAML::Node>> out;
-    std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node key = it->first;
-      if (!key.IsScalar()) {
-        error(key, path, "expected a name as key, found " + kind_of(key));
-        continue;
-      }
-      const std::string name = key.Scalar();
-      if (!seen.insert(name).second) {
-        error(key, join(path, name), "duplicate " + what + " '" + name + "'");
-        continue;
-      }
-      if (allowed != nullptr &&
-          std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
-        error(key, join(path, name), "unknown " + what + " '" + name + "'" + suggestion(name, *allowed));
-        continue;
-      }
-      out.emplace_back(key, it->second);
-    }
-    return out;
-  }
-
-  static const YAML::Node* find(const std::vector<std::pair<YAML::Node, YAML::Node>>& e,
-                                const std::string& key) {
-    for (const auto& [k, v] : e)
-      if (k.Scalar() == key) return &v;
-    return nullptr;
-  }
-
-  void missing(const YAML::Node& parent, const std::string& path, const std::string& key) {
-    error(parent, path, "missing required key '" + key + "'");
-  }
-
-  // --- scalars ------------------------------------------------------------------------
-  bool scalar(const YAML::Node& n, const std::string& path, const std::string& expected) {
-    if (n.IsScalar()) return true;
-    error(n, path, "expected " + expected + ", found " + kind_of(n));
-    return false;
-  }
-
-  bool read_string(const YAML::Node& n, const std::string& path, std::string& out) {
-    if (!scalar(n, path, "a string")) return false;
-    out = n.Scalar();
-    return true;
-  }
-
   bool read_name(const YAML::Node& n, const std::string& path, std::string& out) {
-    if (!read_string(n, path, out)) return false;
+    if (!text(n, path, out)) return false;
     if (valid_name(out)) return true;
     error(n, path, "expected a name of letters, digits, '_', '.' or '-', found '" + out + "'");
     return false;
-  }
-
-  bool read_double(const YAML::Node& n, const std::string& path, double& out) {
-    if (!scalar(n, path, "a number")) return false;
-    const std::string& s = n.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(s.c_str(), &end);
-    if (n.Tag() == "!") {  // yaml-cpp's tag of a quoted scalar
-      error(n, path, "expected a number, found the quoted string \"" + s + "\" (remove the quotes)");
-      return false;
-    }
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v)) {
-      error(n, path, "expected a number, found '" + s + "'");
-      return false;
-    }
-    out = v;
-    return true;
-  }
-
-  bool read_int(const YAML::Node& n, const std::string& path, long long& out) {
-    double v = 0;
-    if (!read_double(n, path, v)) return false;
-    const std::string& s = n.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const long long i = std::strtoll(s.c_str(), &end, 10);
-    if (end != s.c_str() + s.size() || errno == ERANGE) {
-      error(n, path, "expected an integer, found '" + s + "'");
-      return false;
-    }
-    out = i;
-    return true;
-  }
-
-  // A number in [lo, hi] (or [lo, hi) when hi_open); reports and returns false otherwise.
-  bool read_ranged(const YAML::Node& n, const std::string& path, double& out, double lo,
-                   double hi, bool hi_open = false, bool lo_open = false) {
-    double v = 0;
-    if (!read_double(n, path, v)) return false;
-    const bool ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-    if (!ok) {
-      std::ostringstream range;
-      if (std::isinf(hi))
-        range << (lo_open ? "greater than " : "at least ") << format(lo);
-      else
-        range << "in " << (lo_open ? "(" : "[") << format(lo) << ", " << format(hi)
-              << (hi_open ? ")" : "]");
-      error(n, path, "must be " + range.str() + ", found " + n.Scalar());
-      return false;
-    }
-    out = v;
-    return true;
-  }
-
-  bool read_int_ranged(const YAML::Node& n, const std::string& path, long long& out,
-                       long long lo, long long hi, const std::string& note = "") {
-    long long v = 0;
-    if (!read_int(n, path, v)) return false;
-    if (v < lo || v > hi) {
-      error(n, path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                         n.Scalar() + note);
-      return false;
-    }
-    out = v;
-    return true;
-  }
-
-  static std::string format(double v) {
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  }
-
-  static constexpr double kInf = std::numeric_limits<double>::infinity();
-
-  void probability(const YAML::Node& n, const std::string& path, double& out) {
-    read_ranged(n, path, out, 0.0, 1.0);
-  }
-  void non_negative(const YAML::Node& n, const std::string& path, double& out) {
-    read_ranged(n, path, out, 0.0, kInf);
-  }
-  void positive(const YAML::Node& n, const std::string& path, double& out) {
-    read_ranged(n, path, out, 0.0, kInf, false, true);
   }
 
   // A map keyed by channel name; `read` handles each value.
   template <class Read>
   void channel_map(const YAML::Node& n, const std::string& path, Read read) {
     if (!expect_map(n, path)) return;
-    for (const auto& [k, v] : entries(n, path, &kChannelNames, "channel"))
+    for (const auto& [k, v] : entries(n, path, kChannelNames, "channel"))
       read(*core::channel_from_name(k.Scalar()), v, join(path, k.Scalar()));
   }
 
   // --- sections -----------------------------------------------------------------------
   void read_scenario(const YAML::Node& root) {
-    const auto top = entries(root, "", &kTopKeys);
+    const auto top = entries(root, "", kTopKeys);
     if (const auto* n = find(top, "name")) read_name(*n, "name", spec_.name);
     else missing(root, "", "name");
-    if (const auto* n = find(top, "seed")) read_seed(*n);
+    if (const auto* n = find(top, "seed")) unsigned_integer(*n, "seed", spec_.seed);
     else spec_.seed = 1;
     if (const auto* n = find(top, "population")) read_population(*n);
     if (const auto* n = find(top, "model")) read_model(*n);
     root_node_ = root;
     check_model_and_population();
-    if (const auto* n = find(top, "horizon_days")) {
-      long long v = 0;
-      if (read_int_ranged(*n, "horizon_days", v, 1, 3650)) spec_.horizon_days = static_cast<int>(v);
-    }
+    if (const auto* n = find(top, "horizon_days")) integer(*n, "horizon_days", spec_.horizon_days, 1, 3650);
     spec_.world = core::default_world();
     if (const auto* n = find(top, "world")) read_world(*n);
     if (const auto* n = find(top, "channels")) read_channels(*n);
@@ -362,27 +167,14 @@ class Loader {
     if (const auto* n = find(top, "outputs")) read_outputs(*n);
   }
 
-  void read_seed(const YAML::Node& n) {
-    if (!scalar(n, "seed", "a non-negative integer")) return;
-    const std::string& s = n.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-    if (s.empty() || s[0] == '-' || end != s.c_str() + s.size() || errno == ERANGE) {
-      error(n, "seed", "expected an integer in [0, 18446744073709551615], found '" + s + "'");
-      return;
-    }
-    spec_.seed = v;
-  }
-
   void read_population(const YAML::Node& n) {
     if (!expect_map(n, "population")) return;
     population_node_ = n;
-    const auto e = entries(n, "population", &kPopulationKeys);
+    const auto e = entries(n, "population", kPopulationKeys);
     auto& pop = spec_.population;
     if (const auto* s = find(e, "source")) {
       std::string v;
-      if (read_string(*s, "population.source", v)) {
+      if (text(*s, "population.source", v)) {
         if (v == "store") pop.source = core::PopulationSpec::Source::store;
         else if (v != "synthetic")
           error(*s, "population.source",
@@ -392,17 +184,16 @@ class Loader {
     }
     const bool store = pop.source == core::PopulationSpec::Source::store;
     if (const auto* s = find(e, "size")) {
-      long long v = 0;
       if (store)
         error(*s, "population.size", "a store population is every customer of the store; remove size");
-      else if (read_int_ranged(*s, "population.size", v, 1, 100000000))
-        pop.size = static_cast<std::uint32_t>(v);
+      else
+        integer(*s, "population.size", pop.size, 1, 100000000);
     }
     if (const auto* s = find(e, "path")) {
       std::string v;
       if (!store) {
         error(*s, "population.path", "only a store population has a path (source: store)");
-      } else if (read_string(*s, "population.path", v)) {
+      } else if (text(*s, "population.path", v)) {
         pop.path = resolve_file(*s, "population.path", v, "store", "`mirror ingest`");
       }
     } else if (store) {
@@ -412,7 +203,7 @@ class Loader {
       std::string v;
       if (!store)
         error(*s, "population.segment", "only a store population has segments (source: store)");
-      else if (read_string(*s, "population.segment", v)) {
+      else if (text(*s, "population.segment", v)) {
         if (!valid_name(v))
           error(*s, "population.segment", "expected a segment name (letters, digits, _ . -), found '" + v + "'");
         else
@@ -424,11 +215,11 @@ class Loader {
   void read_model(const YAML::Node& n) {
     if (!expect_map(n, "model")) return;
     model_node_ = n;
-    const auto e = entries(n, "model", &kModelKeys);
+    const auto e = entries(n, "model", kModelKeys);
     auto& model = spec_.model;
     if (const auto* k = find(e, "kind")) {
       std::string v;
-      if (read_string(*k, "model.kind", v)) {
+      if (text(*k, "model.kind", v)) {
         if (v == "btyd") model.kind = core::ModelSpec::Kind::btyd;
         else if (v == "lcm") model.kind = core::ModelSpec::Kind::lcm;
         else if (v != "ground_truth")
@@ -441,7 +232,7 @@ class Loader {
       std::string v;
       if (model.kind != core::ModelSpec::Kind::btyd)
         error(*k, "model.variant", "only the btyd model has a variant");
-      else if (read_string(*k, "model.variant", v)) {
+      else if (text(*k, "model.variant", v)) {
         if (std::find(kBtydVariants.begin(), kBtydVariants.end(), v) == kBtydVariants.end())
           error(*k, "model.variant",
                 "unknown BTYD variant '" + v + "'" + suggestion(v, kBtydVariants) +
@@ -455,7 +246,7 @@ class Loader {
       std::string v;
       if (!lcm)
         error(*k, "model.path", "only the lcm model has a path");
-      else if (read_string(*k, "model.path", v))
+      else if (text(*k, "model.path", v))
         model.path = resolve_file(*k, "model.path", v, "model", "`mirror train`");
     } else if (lcm) {
       error(n, "model", "the lcm model needs path: the model written by `mirror train`");
@@ -495,7 +286,7 @@ class Loader {
   void read_world(const YAML::Node& n) {
     if (!expect_map(n, "world")) return;
     auto& w = spec_.world;
-    for (const auto& [k, v] : entries(n, "world", &kWorldKeys)) {
+    for (const auto& [k, v] : entries(n, "world", kWorldKeys)) {
       const std::string key = k.Scalar();
       const std::string path = join("world", key);
       if (key == "contact_lift") non_negative(v, path, w.contact_lift);
@@ -504,7 +295,7 @@ class Loader {
       else if (key == "fatigue_half_life_days") positive(v, path, w.fatigue_half_life_days);
       else if (key == "fatigue_strength") non_negative(v, path, w.fatigue_strength);
       else if (key == "unsubscribe_fatigue") non_negative(v, path, w.unsubscribe_fatigue);
-      else if (key == "heterogeneity") read_ranged(v, path, w.heterogeneity, 0.0, 5.0);
+      else if (key == "heterogeneity") number(v, path, w.heterogeneity, 0.0, 5.0);
       else if (key == "gross_margin") probability(v, path, w.gross_margin);
       else if (key == "unsubscribe_rate")
         channel_map(v, path, [&](Channel c, const YAML::Node& x, const std::string& p) {
@@ -535,7 +326,7 @@ class Loader {
       }
       core::CategorySpec c;
       c.share = 1.0 / static_cast<double>(n.size());
-      const auto e = entries(n[i], p, &kCategoryKeys);
+      const auto e = entries(n[i], p, kCategoryKeys);
       if (const auto* x = find(e, "name")) {
         if (read_name(*x, join(p, "name"), c.name)) {
           for (const auto& other : categories)
@@ -547,7 +338,7 @@ class Loader {
         missing(n[i], p, "name");
         complete = false;
       }
-      if (const auto* x = find(e, "share")) complete &= read_ranged(*x, join(p, "share"), c.share, 0.0, 1.0);
+      if (const auto* x = find(e, "share")) complete &= number(*x, join(p, "share"), c.share, 0.0, 1.0);
       total += c.share;
       categories.push_back(c);
     }
@@ -578,7 +369,7 @@ class Loader {
         complete = false;
         continue;
       }
-      const auto e = entries(s, p, &kSegmentKeys);
+      const auto e = entries(s, p, kSegmentKeys);
       if (const auto* x = find(e, "name")) {
         if (read_name(*x, join(p, "name"), seg.name)) {
           for (const auto& other : segments)
@@ -594,11 +385,11 @@ class Loader {
       for (const auto& [k, v] : e) {
         const std::string key = k.Scalar();
         const std::string q = join(p, key);
-        if (key == "share") complete &= read_ranged(v, q, seg.share, 0.0, 1.0);
+        if (key == "share") complete &= number(v, q, seg.share, 0.0, 1.0);
         else if (key == "visit_rate") probability(v, q, seg.visit_rate);
         else if (key == "purchase_rate") probability(v, q, seg.purchase_rate);
         else if (key == "spend_mean") positive(v, q, seg.spend_mean);
-        else if (key == "spend_sigma") read_ranged(v, q, seg.spend_sigma, 0.0, 5.0);
+        else if (key == "spend_sigma") number(v, q, seg.spend_sigma, 0.0, 5.0);
         else if (key == "offer_sensitivity") non_negative(v, q, seg.offer_sensitivity);
         else if (key == "persuadable_share") probability(v, q, seg.persuadable_share);
         else if (key == "annoyed_share") probability(v, q, seg.annoyed_share);
@@ -624,7 +415,7 @@ class Loader {
       core::ChannelSpec ch;
       ch.channel = c;
       if (v.IsMap()) {
-        const auto e = entries(v, p, &kChannelKeys);
+        const auto e = entries(v, p, kChannelKeys);
         if (const auto* x = find(e, "cost")) non_negative(*x, join(p, "cost"), ch.cost);
       } else if (!v.IsNull()) {
         expect_map(v, p);
@@ -635,14 +426,14 @@ class Loader {
 
   void read_offers(const YAML::Node& n) {
     if (!expect_map(n, "offers")) return;
-    for (const auto& [k, v] : entries(n, "offers", nullptr, "offer")) {
+    for (const auto& [k, v] : named_entries(n, "offers", "offer")) {
       const std::string p = join("offers", k.Scalar());
       core::OfferSpec offer;
       if (!read_name(k, p, offer.name)) continue;
       if (v.IsMap()) {
-        const auto e = entries(v, p, &kOfferKeys);
+        const auto e = entries(v, p, kOfferKeys);
         if (const auto* x = find(e, "discount"))
-          read_ranged(*x, join(p, "discount"), offer.discount, 0.0, 1.0, true);
+          number(*x, join(p, "discount"), offer.discount, 0.0, 1.0, false, true);
       } else if (!v.IsNull()) {
         expect_map(v, p);
       }
@@ -651,20 +442,17 @@ class Loader {
   }
 
   void read_cap(const YAML::Node& n, const std::string& path, int& out) {
-    long long v = 0;
-    if (read_int_ranged(n, path, v, -1, 1000000, " (-1 means no cap)")) out = static_cast<int>(v);
+    integer(n, path, out, -1, 1000000, " (-1 means no cap)");
   }
 
   void read_constraints(const YAML::Node& n) {
     if (!expect_map(n, "constraints")) return;
     auto& c = spec_.constraints;
-    for (const auto& [k, v] : entries(n, "constraints", &kConstraintKeys)) {
+    for (const auto& [k, v] : entries(n, "constraints", kConstraintKeys)) {
       const std::string key = k.Scalar();
       const std::string path = join("constraints", key);
       if (key == "max_per_day") {
-        long long x = 0;
-        if (read_int_ranged(v, path, x, 0, 1, " (a twin receives at most one action a day)"))
-          c.max_per_day = static_cast<int>(x);
+        integer(v, path, c.max_per_day, 0, 1, " (a twin receives at most one action a day)");
       } else if (key == "max_per_week") {
         read_cap(v, path, c.max_per_week);
       } else if (key == "max_per_week_by_channel") {
@@ -681,7 +469,7 @@ class Loader {
         if (!expect_list(v, path)) continue;
         for (std::size_t i = 0; i < v.size(); ++i) {
           std::string d;
-          if (!read_string(v[i], index(path, i), d)) continue;
+          if (!text(v[i], index(path, i), d)) continue;
           const auto it = std::find(kWeekdays.begin(), kWeekdays.end(), d);
           if (it == kWeekdays.end())
             error(v[i], index(path, i), "unknown weekday '" + d + "'" + suggestion(d, kWeekdays) +
@@ -692,10 +480,9 @@ class Loader {
       } else if (key == "quiet_days") {
         if (!expect_list(v, path)) continue;
         for (std::size_t i = 0; i < v.size(); ++i) {
-          long long d = 0;
-          if (read_int_ranged(v[i], index(path, i), d, 0, spec_.horizon_days - 1,
-                              " (days of the run, from 0)"))
-            c.quiet_days.push_back(static_cast<std::int32_t>(d));
+          std::int32_t d = 0;
+          if (integer(v[i], index(path, i), d, 0, spec_.horizon_days - 1, " (days of the run, from 0)"))
+            c.quiet_days.push_back(d);
         }
       } else if (key == "budget") {
         non_negative(v, path, c.budget);
@@ -704,8 +491,7 @@ class Loader {
           non_negative(x, p, c.budget_by_channel[core::index_of(ch)]);
         });
       } else if (key == "offer_repeat_days") {
-        long long d = 0;
-        if (read_int_ranged(v, path, d, 0, 365, " (0 = no rule)")) c.offer_repeat_days = static_cast<int>(d);
+        integer(v, path, c.offer_repeat_days, 0, 365, " (0 = no rule)");
       }
     }
   }
@@ -713,10 +499,10 @@ class Loader {
   void read_experiment(const YAML::Node& n) {
     if (!expect_map(n, "experiment")) return;
     auto& ex = spec_.experiment;
-    const auto e = entries(n, "experiment", &kExperimentKeys);
+    const auto e = entries(n, "experiment", kExperimentKeys);
     if (const auto* d = find(e, "design")) {
       std::string v;
-      if (read_string(*d, "experiment.design", v)) {
+      if (text(*d, "experiment.design", v)) {
         if (v == "paired") ex.design = core::ExperimentSpec::Design::paired;
         else if (v == "split") ex.design = core::ExperimentSpec::Design::split;
         else if (v == "stratified") ex.design = core::ExperimentSpec::Design::stratified;
@@ -728,13 +514,13 @@ class Loader {
         error(*h, "experiment.holdout_share",
               "applies only to design: split or stratified (in the paired design every customer is in every arm)");
       else
-        read_ranged(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
+        number(*h, "experiment.holdout_share", ex.holdout_share, 0.0, 1.0, true, true);
     }
     if (const auto* a = find(e, "arms")) read_arms(*a);
     else missing(n, "experiment", "arms");
     if (const auto* c = find(e, "control")) {
       std::string v;
-      if (read_string(*c, "experiment.control", v)) {
+      if (text(*c, "experiment.control", v)) {
         Keys names;
         for (const auto& arm : ex.arms) names.push_back(arm.name);
         const auto it = std::find(names.begin(), names.end(), v);
@@ -757,7 +543,7 @@ class Loader {
       const std::string p = index(path, i);
       if (!expect_map(a, p)) continue;
       core::ArmSpec arm;
-      const auto e = entries(a, p, &kArmKeys);
+      const auto e = entries(a, p, kArmKeys);
       if (const auto* x = find(e, "name")) {
         if (read_name(*x, join(p, "name"), arm.name))
           for (const auto& other : spec_.experiment.arms)
@@ -774,14 +560,14 @@ class Loader {
 
   void read_policy(const YAML::Node& n, const std::string& path, core::PolicySpec& policy) {
     if (!expect_map(n, path)) return;
-    const auto e = entries(n, path, &kPolicyKeys);
+    const auto e = entries(n, path, kPolicyKeys);
     const auto* kind = find(e, "kind");
     if (kind == nullptr) {
       missing(n, path, "kind");
       return;
     }
     std::string k;
-    if (!read_string(*kind, join(path, "kind"), k)) return;
+    if (!text(*kind, join(path, "kind"), k)) return;
     const auto known = std::find(kPolicyKinds.begin(), kPolicyKinds.end(), k);
     if (known == kPolicyKinds.end()) {
       error(*kind, join(path, "kind"), "unknown policy kind '" + k + "'" + suggestion(k, kPolicyKinds));
@@ -817,16 +603,10 @@ class Loader {
     if (const auto* o = find(e, "offer"); o && has("offer")) read_offer_ref(*o, join(path, "offer"), policy.offer);
     if (const auto* m = find(e, "message"); m && has("message"))
       read_message_ref(*m, join(path, "message"), policy.message);
-    if (const auto* x = find(e, "every_days")) {
-      long long v = 0;
-      if (read_int_ranged(*x, join(path, "every_days"), v, 1, 3650)) policy.every_days = static_cast<int>(v);
-    }
-    if (const auto* x = find(e, "start_day")) {
-      long long v = 0;
-      if (read_int_ranged(*x, join(path, "start_day"), v, 0, spec_.horizon_days - 1,
-                          " (the horizon is " + std::to_string(spec_.horizon_days) + " days)"))
-        policy.start_day = static_cast<int>(v);
-    }
+    if (const auto* x = find(e, "every_days")) integer(*x, join(path, "every_days"), policy.every_days, 1, 3650);
+    if (const auto* x = find(e, "start_day"))
+      integer(*x, join(path, "start_day"), policy.start_day, 0, spec_.horizon_days - 1,
+              " (the horizon is " + std::to_string(spec_.horizon_days) + " days)");
     if (const auto* x = find(e, "segments"); x && has("segments"))
       read_segment_refs(*x, join(path, "segments"), policy.segments);
     if (has("campaigns")) {
@@ -838,21 +618,13 @@ class Loader {
       const auto* top = find(e, "top_k");
       if ((share == nullptr) == (top == nullptr))
         error(share ? *share : (top ? *top : n), path, "give exactly one of share and top_k");
-      if (share) read_ranged(*share, join(path, "share"), policy.share, 0.0, 1.0);
-      if (top) {
-        long long v = 0;
-        if (read_int_ranged(*top, join(path, "top_k"), v, 0, 100000000)) policy.top_k = v;
-      }
+      if (share) number(*share, join(path, "share"), policy.share, 0.0, 1.0);
+      if (top) integer(*top, join(path, "top_k"), policy.top_k, 0, 100000000);
     }
-    if (const auto* x = find(e, "max_per_week"); x && has("max_per_week")) {
-      long long v = 0;
-      if (read_int_ranged(*x, join(path, "max_per_week"), v, 1, 7)) policy.max_per_week = static_cast<int>(v);
-    }
-    if (const auto* x = find(e, "campaign_daily_limit"); x && has("campaign_daily_limit")) {
-      long long v = 0;
-      if (read_int_ranged(*x, join(path, "campaign_daily_limit"), v, 0, 100000000))
-        policy.campaign_daily_limit = v;
-    }
+    if (const auto* x = find(e, "max_per_week"); x && has("max_per_week"))
+      integer(*x, join(path, "max_per_week"), policy.max_per_week, 1, 7);
+    if (const auto* x = find(e, "campaign_daily_limit"); x && has("campaign_daily_limit"))
+      integer(*x, join(path, "campaign_daily_limit"), policy.campaign_daily_limit, 0, 100000000);
     if (const auto* x = find(e, "min_propensity"); x && has("min_propensity"))
       probability(*x, join(path, "min_propensity"), policy.min_score);
     if (const auto* x = find(e, "min_gain"); x && has("min_gain"))
@@ -861,18 +633,15 @@ class Loader {
       non_negative(*x, join(path, "unsubscribe_cost"), policy.unsubscribe_cost);
     if (const auto* x = find(e, "min_churn_risk"); x && has("min_churn_risk"))
       probability(*x, join(path, "min_churn_risk"), policy.min_churn_risk);
-    if (const auto* x = find(e, "value_horizon_days"); x && has("value_horizon_days")) {
-      long long v = 0;
-      if (read_int_ranged(*x, join(path, "value_horizon_days"), v, 1, 3650))
-        policy.value_horizon_days = static_cast<int>(v);
-    }
+    if (const auto* x = find(e, "value_horizon_days"); x && has("value_horizon_days"))
+      integer(*x, join(path, "value_horizon_days"), policy.value_horizon_days, 1, 3650);
     if (policy.kind == Kind::clv_tiered_discount) {
       if (const auto* x = find(e, "tiers")) read_tiers(*x, join(path, "tiers"), policy.tiers);
       else missing(n, path, "tiers");
     }
     if (policy.kind == Kind::linucb) policy.epsilon = 0.0;  // explores by its bonus and ties
     if (const auto* x = find(e, "epsilon"); x && has("epsilon"))
-      read_ranged(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
+      number(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
     if (policy.kind == Kind::rules) {
       if (const auto* x = find(e, "rules")) read_rules(*x, join(path, "rules"), policy.rules);
       else missing(n, path, "rules");
@@ -883,7 +652,7 @@ class Loader {
       positive(*x, join(path, "ridge"), policy.ridge);
     if (const auto* x = find(e, "per"); x && has("per")) {
       std::string v;
-      if (read_string(*x, join(path, "per"), v)) {
+      if (text(*x, join(path, "per"), v)) {
         const auto at = std::find(kLearnPer.begin(), kLearnPer.end(), v);
         if (at == kLearnPer.end())
           error(*x, join(path, "per"), "expected segment or customer, found '" + v + "'" + suggestion(v, kLearnPer));
@@ -891,14 +660,8 @@ class Loader {
           policy.per = static_cast<core::PolicySpec::LearnPer>(at - kLearnPer.begin());
       }
     }
-    if (const auto* x = find(e, "include_none"); x && has("include_none")) {
-      std::string v;
-      if (read_string(*x, join(path, "include_none"), v)) {
-        if (v == "true") policy.include_none = true;
-        else if (v == "false") policy.include_none = false;
-        else error(*x, join(path, "include_none"), "expected true or false, found '" + v + "'");
-      }
-    }
+    if (const auto* x = find(e, "include_none"); x && has("include_none"))
+      boolean(*x, join(path, "include_none"), policy.include_none);
   }
 
   // rules: [{ name, when, on, days, within_days, then, priority, every_days, cooldown_days }]
@@ -911,7 +674,7 @@ class Loader {
     for (std::size_t i = 0; i < n.size(); ++i) {
       const std::string p = index(path, i);
       if (!expect_map(n[i], p)) continue;
-      const auto e = entries(n[i], p, &kRuleKeys);
+      const auto e = entries(n[i], p, kRuleKeys);
       core::RuleSpec r;
       r.name = "rule_" + std::to_string(i);
       if (const auto* x = find(e, "name"); x && read_name(*x, join(p, "name"), r.name))
@@ -920,7 +683,7 @@ class Loader {
       const auto* on = find(e, "on");
       if (on != nullptr) {
         std::string v;
-        if (read_string(*on, join(p, "on"), v)) {
+        if (text(*on, join(p, "on"), v)) {
           const auto it = std::find(kRuleTriggers.begin(), kRuleTriggers.end(), v);
           if (it == kRuleTriggers.end())
             error(*on, join(p, "on"), "unknown trigger '" + v + "'" + suggestion(v, kRuleTriggers) +
@@ -930,28 +693,26 @@ class Loader {
         }
       }
       using Trigger = core::RuleSpec::Trigger;
-      const auto integer = [&](const char* key, int& into, long long lo, long long hi) {
-        long long v = 0;
-        if (const auto* x = find(e, key); x && read_int_ranged(*x, join(p, key), v, lo, hi))
-          into = static_cast<int>(v);
+      const auto whole = [&](const char* key, int& into, long long lo, long long hi) {
+        if (const auto* x = find(e, key)) integer(*x, join(p, key), into, lo, hi);
       };
       if (const auto* x = find(e, "days"); x && r.trigger != Trigger::inactive_days)
         error(*x, join(p, "days"), "only the trigger 'on: inactive_days' has days");
       else if (r.trigger == Trigger::inactive_days && x == nullptr)
         error(n[i], p, "the trigger 'on: inactive_days' needs days: the days without a visit");
       else
-        integer("days", r.inactive_days, 1, 3650);
+        whole("days", r.inactive_days, 1, 3650);
       if (const auto* x = find(e, "within_days"); x && on == nullptr)
         error(*x, join(p, "within_days"), "only triggers (on: ...) have within_days");
       else
-        integer("within_days", r.within_days, 1, 365);
+        whole("within_days", r.within_days, 1, 365);
       if (const auto* x = find(e, "every_days"); x && on != nullptr)
         error(*x, join(p, "every_days"),
               "a trigger (on: ...) is checked every day; every_days is for rules without one");
       else
-        integer("every_days", r.every_days, 1, 3650);
-      integer("cooldown_days", r.cooldown_days, 0, 3650);
-      integer("priority", r.priority, -1000000, 1000000);
+        whole("every_days", r.every_days, 1, 3650);
+      whole("cooldown_days", r.cooldown_days, 0, 3650);
+      whole("priority", r.priority, -1000000, 1000000);
       if (const auto* x = find(e, "when")) read_condition(*x, join(p, "when"), r.when);
       if (const auto* x = find(e, "then")) read_then(*x, join(p, "then"), r);
       else missing(n[i], p, "then");
@@ -1037,7 +798,7 @@ class Loader {
       error(n, path, "expected a campaign { channel, offer, message } or none, found " + kind_of(n));
       return;
     }
-    const auto e = entries(n, path, &kThenKeys);
+    const auto e = entries(n, path, kThenKeys);
     if (const auto* c = find(e, "channel")) read_channel_ref(*c, join(path, "channel"), r.campaign.channel);
     else missing(n, path, "channel");
     if (const auto* o = find(e, "offer"); o && !(o->IsScalar() && o->Scalar() == "none"))
@@ -1050,7 +811,7 @@ class Loader {
   void read_campaigns(const YAML::Node& n, const std::string& path,
                       std::vector<core::CampaignSpec>& out) {
     if (!expect_map(n, path)) return;
-    const auto e = entries(n, path, &kCampaignKeys);
+    const auto e = entries(n, path, kCampaignKeys);
     std::vector<Channel> channels;
     std::vector<int> offers{-1}, messages{-1};
     if (const auto* x = find(e, "channels")) {
@@ -1095,7 +856,7 @@ class Loader {
     for (std::size_t i = 0; i < n.size(); ++i) {
       const std::string p = index(path, i);
       if (!expect_map(n[i], p)) continue;
-      const auto e = entries(n[i], p, &kTierKeys);
+      const auto e = entries(n[i], p, kTierKeys);
       core::ClvTierSpec t;
       if (const auto* x = find(e, "min_value")) non_negative(*x, join(p, "min_value"), t.min_value);
       if (const auto* x = find(e, "offer")) read_offer_ref(*x, join(p, "offer"), t.offer);
@@ -1108,7 +869,7 @@ class Loader {
 
   void read_message_ref(const YAML::Node& n, const std::string& path, int& out) {
     std::string v;
-    if (!read_string(n, path, v)) return;
+    if (!text(n, path, v)) return;
     Keys names;
     for (const auto& c : spec_.world.categories) names.push_back(c.name);
     const auto it = std::find(names.begin(), names.end(), v);
@@ -1122,7 +883,7 @@ class Loader {
 
   void read_channel_ref(const YAML::Node& n, const std::string& path, Channel& out) {
     std::string v;
-    if (!read_string(n, path, v)) return;
+    if (!text(n, path, v)) return;
     const auto c = core::channel_from_name(v);
     if (!c) {
       error(n, path, "unknown channel '" + v + "'" + suggestion(v, kChannelNames));
@@ -1140,7 +901,7 @@ class Loader {
 
   void read_offer_ref(const YAML::Node& n, const std::string& path, int& out) {
     std::string v;
-    if (!read_string(n, path, v)) return;
+    if (!text(n, path, v)) return;
     Keys names;
     for (const auto& o : spec_.offers) names.push_back(o.name);
     const auto it = std::find(names.begin(), names.end(), v);
@@ -1158,7 +919,7 @@ class Loader {
     for (std::size_t i = 0; i < n.size(); ++i) {
       std::string v;
       const std::string p = index(path, i);
-      if (!read_string(n[i], p, v)) continue;
+      if (!text(n[i], p, v)) continue;
       const auto it = std::find(names.begin(), names.end(), v);
       if (it == names.end()) {
         error(n[i], p, "unknown segment '" + v + "'" + suggestion(v, names));
@@ -1174,7 +935,7 @@ class Loader {
     for (std::size_t i = 0; i < n.size(); ++i) {
       std::string v;
       const std::string p = index("metrics", i);
-      if (!read_string(n[i], p, v)) continue;
+      if (!text(n[i], p, v)) continue;
       const auto it = std::find(names.begin(), names.end(), v);
       if (it == names.end()) {
         error(n[i], p, "unknown metric '" + v + "'" + suggestion(v, names));
@@ -1190,44 +951,37 @@ class Loader {
 
   void read_outputs(const YAML::Node& n) {
     if (!expect_map(n, "outputs")) return;
-    const auto e = entries(n, "outputs", &kOutputKeys);
+    const auto e = entries(n, "outputs", kOutputKeys);
     if (const auto* r = find(e, "results")) {
       std::string v;
-      if (read_string(*r, "outputs.results", v)) {
+      if (text(*r, "outputs.results", v)) {
         if (v.empty()) error(*r, "outputs.results", "expected a file path, found an empty string");
         else spec_.outputs.results = v;
       }
     }
     if (const auto* r = find(e, "decisions")) {
       std::string v;
-      if (read_string(*r, "outputs.decisions", v)) {
+      if (text(*r, "outputs.decisions", v)) {
         if (v.empty()) error(*r, "outputs.decisions", "expected a file path, found an empty string");
         else spec_.outputs.decisions_csv = v;
       }
     }
-    if (const auto* r = find(e, "decisions_max_rows")) {
-      long long v = 0;
-      if (read_int_ranged(*r, "outputs.decisions_max_rows", v, 0, 1000000000))
-        spec_.outputs.decisions_max_rows = v;
-    }
+    if (const auto* r = find(e, "decisions_max_rows"))
+      integer(*r, "outputs.decisions_max_rows", spec_.outputs.decisions_max_rows, 0, 1000000000);
     if (const auto* r = find(e, "expected_value")) {
-      std::string v;
-      if (read_string(*r, "outputs.expected_value", v)) {
-        if (v != "true" && v != "false")
-          error(*r, "outputs.expected_value", "expected true or false, found '" + v + "'");
-        else if (v == "true" && spec_.model.kind != core::ModelSpec::Kind::ground_truth)
+      bool v = false;
+      if (boolean(*r, "outputs.expected_value", v)) {
+        if (v && spec_.model.kind != core::ModelSpec::Kind::ground_truth)
           error(*r, "outputs.expected_value",
                 "needs a model that answers expected outcomes; only model kind 'ground_truth' does so far");
         else
-          spec_.outputs.expected_value = v == "true";
+          spec_.outputs.expected_value = v;
       }
     }
   }
 
-  std::string label_;
   const std::string* text_ = nullptr;  // the file's text, for positions inside conditions
   core::ScenarioSpec spec_;
-  std::vector<ScenarioError> errors_;
   // Where to report errors that concern more than one section.
   std::optional<YAML::Node> root_node_, population_node_, model_node_;
 };

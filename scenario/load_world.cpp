@@ -59,21 +59,9 @@ class WorldLoader : YamlFields {
 
   LoadWorldResult load(const std::string& text) {
     LoadWorldResult result;
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
-      add(e.mark, "", "invalid YAML: " + e.msg);
-      result.errors = std::move(errors_);
-      return result;
-    }
-    if (!root || root.IsNull()) {
-      errors_.push_back({label_, 1, 1, "", "the file is empty: expected a world (a map of keys)"});
-    } else if (!root.IsMap()) {
-      error(root, "", "expected a world (a map of keys)");
-    } else {
-      root_mark_ = root.Mark();
-      read(root);
+    if (const auto root = top_map(text, "a world")) {
+      root_mark_ = root->Mark();
+      read(*root);
     }
     if (errors_.empty()) cross_check();
     if (errors_.empty()) result.world = std::move(w_);

@@ -34,21 +34,8 @@ class TrainConfigReader : YamlFields {
 
   TrainConfigFile load(const std::string& text) {
     TrainConfigFile result;
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
-      add(e.mark, "", "invalid YAML: " + e.msg);
-      result.errors = sorted_errors();
-      return result;
-    }
-    if (!root || root.IsNull()) {
-      errors_.push_back({label_, 1, 1, "", "the file is empty: expected training settings (a map of keys)"});
-    } else if (!root.IsMap()) {
-      error(root, "", "expected training settings (a map of keys)");
-    } else {
-      for (const auto& [k, v] : entries(root, "", kTrainKeys)) read(k.Scalar(), v);
-    }
+    if (const auto root = top_map(text, "training settings"))
+      for (const auto& [k, v] : entries(*root, "", kTrainKeys)) read(k.Scalar(), v);
     if (errors_.empty()) result.settings = std::move(s_);
     result.errors = sorted_errors();
     return result;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,58 +36,87 @@ class YamlFields {
   static std::string join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
+  static std::string index(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
   static std::string kind_of(const YAML::Node& n);
+  static std::string format(double v);  // as in messages: 0.5, 1e+06, inf
 
-  // A map's entries whose keys are in `allowed`; unknown and duplicate keys are errors (with
-  // a suggestion). Records each value's position under its key path in marks_.
-  Entries entries(const YAML::Node& map, const std::string& path, const Keys& allowed);
+  // --- structure -------------------------------------------------------------------------
+  // The file's top-level map, or nothing after recording why not (invalid YAML, an empty
+  // file, not a map); `what` names the content expected: "a scenario".
+  std::optional<YAML::Node> top_map(const std::string& text, const std::string& what);
+  bool expect_map(const YAML::Node& n, const std::string& path);
+  bool expect_list(const YAML::Node& n, const std::string& path);
+  void missing(const YAML::Node& parent, const std::string& path, const std::string& key) {
+    error(parent, path, "missing required key '" + key + "'");
+  }
+
+  // A map's entries in file order whose keys are in `allowed`; unknown and duplicate keys
+  // are errors (with a suggestion), naming the key `what` ("key", "channel", ...). Records
+  // each value's position under its key path in marks_.
+  Entries entries(const YAML::Node& map, const std::string& path, const Keys& allowed,
+                  const std::string& what = "key") {
+    return checked_entries(map, path, &allowed, what);
+  }
+  // The same for a map whose keys are names the file chooses: duplicates are errors.
+  Entries named_entries(const YAML::Node& map, const std::string& path, const std::string& what) {
+    return checked_entries(map, path, nullptr, what);
+  }
+  // The value under `key`, or nullptr.
+  static const YAML::Node* find(const Entries& e, const std::string& key);
 
   // --- scalars ---------------------------------------------------------------------------
-  // Each leaves `out` unchanged and records an error when the value does not fit.
+  // Each leaves `out` unchanged, records an error and returns false when the value does not
+  // fit. A quoted value is a string, never a number.
   bool scalar(const YAML::Node& n, const std::string& path, const std::string& expected);
-  void text(const YAML::Node& n, const std::string& path, std::string& out) {
-    if (scalar(n, path, "a string")) out = n.Scalar();
+  bool text(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (!scalar(n, path, "a string")) return false;
+    out = n.Scalar();
+    return true;
   }
-  void number(const YAML::Node& n, const std::string& path, double& out, double lo, double hi,
+  bool number(const YAML::Node& n, const std::string& path, double& out, double lo, double hi,
               bool lo_open = false, bool hi_open = false);
-  void integer(const YAML::Node& n, const std::string& path, int& out, long lo, long hi);
-  void unsigned_integer(const YAML::Node& n, const std::string& path, std::uint64_t& out);
-  void boolean(const YAML::Node& n, const std::string& path, bool& out);
-  void probability(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, 1); }
-  void non_negative(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, kInf); }
-  void positive(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, 0, kInf, true); }
-  void any_number(const YAML::Node& n, const std::string& p, double& out) { number(n, p, out, -kInf, kInf); }
+  // An integer in [lo, hi]; `note` follows the range in the message.
+  template <class Int>
+  bool integer(const YAML::Node& n, const std::string& path, Int& out, long long lo, long long hi,
+               const std::string& note = "") {
+    long long v = 0;
+    if (!integer_value(n, path, v, lo, hi, note)) return false;
+    out = static_cast<Int>(v);
+    return true;
+  }
+  bool unsigned_integer(const YAML::Node& n, const std::string& path, std::uint64_t& out);
+  bool boolean(const YAML::Node& n, const std::string& path, bool& out);
+  bool probability(const YAML::Node& n, const std::string& p, double& out) { return number(n, p, out, 0, 1); }
+  bool non_negative(const YAML::Node& n, const std::string& p, double& out) { return number(n, p, out, 0, kInf); }
+  bool positive(const YAML::Node& n, const std::string& p, double& out) { return number(n, p, out, 0, kInf, true); }
+  bool any_number(const YAML::Node& n, const std::string& p, double& out) { return number(n, p, out, -kInf, kInf); }
 
   // A list of maps; `read` reads one entry's key into the struct. The first of `keys` is
   // required in every entry.
   template <class T, class Read>
   void list(const YAML::Node& n, const std::string& path, const Keys& keys, std::vector<T>& out,
             Read read) {
-    if (!n.IsSequence()) {
-      error(n, path, "expected a list, found " + kind_of(n));
-      return;
-    }
+    if (!expect_list(n, path)) return;
     if (n.size() == 0) {
       error(n, path, "must list at least one entry");
       return;
     }
     out.clear();
     for (std::size_t i = 0; i < n.size(); ++i) {
-      const std::string p = path + "[" + std::to_string(i) + "]";
+      const std::string p = index(path, i);
       const YAML::Node item = n[i];
       marks_[p] = item.Mark();
       T value{};
-      if (!item.IsMap()) {
-        error(item, p, "expected a map, found " + kind_of(item));
-        continue;
-      }
+      if (!expect_map(item, p)) continue;
       const auto e = entries(item, p, keys);
       bool named = false;
       for (const auto& [k, v] : e) {
         named |= k.Scalar() == keys.front();
         read(value, k.Scalar(), v, join(p, k.Scalar()));
       }
-      if (!named) error(item, p, "missing required key '" + keys.front() + "'");
+      if (!named) missing(item, p, keys.front());
       out.push_back(std::move(value));
     }
   }
@@ -94,6 +124,12 @@ class YamlFields {
   std::string label_;
   std::vector<ScenarioError> errors_;
   std::map<std::string, YAML::Mark> marks_;
+
+ private:
+  Entries checked_entries(const YAML::Node& map, const std::string& path, const Keys* allowed,
+                          const std::string& what);
+  bool integer_value(const YAML::Node& n, const std::string& path, long long& out, long long lo,
+                     long long hi, const std::string& note);
 };
 
 }  // namespace mirror::scenario

@@ -77,6 +77,13 @@ TEST(LoadWorld, RangesSharesAndKindsAreChecked) {
             "w.yaml:2:25: logging_policy.kind: unknown logging policy 'softmx' (did you mean "
             "'softmax'?); available: uniform, epsilon_greedy, softmax");
 
+  // A quoted value is a string, for integers as for numbers.
+  r = load_world_text("preset: retail\ntruth_horizon_days: \"90\"\n", "w.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(first_error(r),
+            "w.yaml:2:21: truth_horizon_days: expected an integer, found the quoted string \"90\" "
+            "(remove the quotes)");
+
   r = load_world_text("preset: retial\n", "w.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(first_error(r), "w.yaml:1:9: preset: unknown preset 'retial' (did you mean 'retail'?)");

@@ -66,7 +66,7 @@ TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
             "lcm.yaml:2:9: epochs: expected an integer, found 'many'\n"
             "lcm.yaml:3:16: learning_rate: expected a number, found the quoted string \"0.01\" "
             "(remove the quotes)\n"
-            "lcm.yaml:4:7: seed: expected a non-negative integer, found '-1'\n"
+            "lcm.yaml:4:7: seed: expected an integer in [0, 18446744073709551615], found '-1'\n"
             "lcm.yaml:5:18: batch_customers: expected an integer, found a list\n"
             "lcm.yaml:6:18: calibration_end: expected a date YYYY-MM-DD, found '2024-02-30'\n"
             "lcm.yaml:7:10: threads: expected an integer, found '1.5'\n");
@@ -82,7 +82,7 @@ TEST(TrainConfigFile, RangesDuplicatesAndShapesAreChecked) {
   f = load_train_config_text("", "b.yaml");
   EXPECT_EQ(errors_of(f), "b.yaml:1:1: the file is empty: expected training settings (a map of keys)\n");
   f = load_train_config_text("- hidden: 8\n", "c.yaml");
-  EXPECT_EQ(errors_of(f), "c.yaml:1:1: expected training settings (a map of keys)\n");
+  EXPECT_EQ(errors_of(f), "c.yaml:1:1: expected training settings (a map of keys), found a list\n");
   f = load_train_config_text("hidden: [8\n", "d.yaml");
   ASSERT_EQ(f.errors.size(), 1u);
   EXPECT_NE(f.errors[0].to_string().find("d.yaml:"), std::string::npos);
