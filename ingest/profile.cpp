@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "mirror/core/calendar.hpp"
 #include "mirror/ingest/ingest.hpp"
 
 namespace mirror::ingest {
@@ -12,7 +13,7 @@ namespace mirror::ingest {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kDaysPerWeek = 7.0;
+using core::kDaysPerWeek;
 
 // Quintile scores 1..5, 5 for the best; equal values share a score. Rows where `eligible`
 // is false get 0.

@@ -4,13 +4,15 @@
 #include <limits>
 #include <stdexcept>
 
+#include "mirror/core/calendar.hpp"
+
 namespace mirror::twins {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kDaysPerWeek = 7.0;
-constexpr double kDaysPerMonth = 365.25 / 12.0;
+using core::kDaysPerWeek;
+using core::kDaysPerMonth;
 
 }  // namespace
 

@@ -4,13 +4,11 @@
 #include <map>
 #include <stdexcept>
 
+#include "mirror/core/calendar.hpp"
+
 namespace mirror::twins {
 
-namespace {
-
-constexpr double kDaysPerWeek = 7.0;
-
-}  // namespace
+using core::kDaysPerWeek;
 
 BtydValidation validate_btyd(const results::Table& profiles, const results::CountMatrix& daily,
                              std::int32_t calibration_days, const BtydScoreReport& fit,

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "mirror/core/calendar.hpp"
 #include "mirror/core/random.hpp"
 #include "mirror/ingest/profile.hpp"
 #include "shared_population.hpp"
@@ -17,7 +18,7 @@ using core::RandomStream;
 
 namespace {
 
-constexpr double kDaysPerWeek = 7.0;
+using core::kDaysPerWeek;
 
 // Membership of `segment` by customer id, from the store's /segments table.
 std::vector<bool> segment_members(const std::string& path, const std::string& segment,

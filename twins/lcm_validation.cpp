@@ -6,13 +6,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "mirror/core/calendar.hpp"
 #include "mirror/core/random.hpp"
 
 namespace mirror::twins {
 
 namespace {
 
-constexpr double kDaysPerWeek = 7.0;
+using core::kDaysPerWeek;
 
 inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 
