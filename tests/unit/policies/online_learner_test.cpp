@@ -8,34 +8,14 @@
 #include <map>
 
 #include "mirror/policies/policy.hpp"
+#include "policy_shard.hpp"
 
 using namespace mirror;
 using core::Channel;
 
 namespace {
 
-// One shard of customers [first, first + n), segment 0 unless set.
-struct Shard {
-  Shard(std::uint64_t first, std::size_t n)
-      : twins(n), ledgers(n), segments(n, 0), actions(n), outcomes(n), first_customer(first) {}
-  std::vector<core::TwinState> twins;
-  std::vector<core::ContactLedger> ledgers;
-  std::vector<std::int32_t> segments;
-  std::vector<core::DayAction> actions;
-  std::vector<core::DayOutcome> outcomes;
-  std::uint64_t first_customer;
-  policies::ShardView view() const {
-    policies::ShardView v;
-    v.first_customer = first_customer;
-    v.size = twins.size();
-    v.twins = twins.data();
-    v.ledgers = ledgers.data();
-    v.segments = segments.data();
-    v.last_actions = actions.data();
-    v.last_outcomes = outcomes.data();
-    return v;
-  }
-};
+using Shard = test_support::PolicyShard;
 
 core::ScenarioSpec scenario(const core::PolicySpec& p, int segments = 0) {
   core::ScenarioSpec s;

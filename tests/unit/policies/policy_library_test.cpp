@@ -7,6 +7,7 @@
 #include <map>
 
 #include "mirror/policies/policy.hpp"
+#include "policy_shard.hpp"
 
 using namespace mirror;
 using core::Channel;
@@ -30,28 +31,14 @@ class ScriptedModel final : public core::OutcomeQuery {
   Answer answer_;
 };
 
-// One shard of customers [first, first + n), all in segment 0 unless told otherwise.
-struct Shard {
+// A shard whose customers the scripted model answers for.
+struct Shard : test_support::PolicyShard {
   Shard(std::uint64_t first, std::size_t n, ScriptedModel::Answer a)
-      : twins(n), ledgers(n), segments(n, 0), actions(n), outcomes(n), model(first, std::move(a)),
-        first_customer(first) {}
-  std::vector<core::TwinState> twins;
-  std::vector<core::ContactLedger> ledgers;
-  std::vector<std::int32_t> segments;
-  std::vector<core::DayAction> actions;
-  std::vector<core::DayOutcome> outcomes;
+      : PolicyShard(first, n), model(first, std::move(a)) {}
   ScriptedModel model;
-  std::uint64_t first_customer;
   policies::ShardView view() const {
-    policies::ShardView v;
-    v.first_customer = first_customer;
-    v.size = twins.size();
-    v.twins = twins.data();
-    v.ledgers = ledgers.data();
-    v.segments = segments.data();
+    auto v = PolicyShard::view();
     v.model = &model;
-    v.last_actions = actions.data();
-    v.last_outcomes = outcomes.data();
     return v;
   }
 };

@@ -7,33 +7,16 @@
 #include <map>
 #include <stdexcept>
 
+#include "policy_shard.hpp"
+
 using namespace mirror;
 using core::Channel;
 using core::RuleSpec;
 
 namespace {
 
-// One shard of n customers, all in segment 0 ("loyal") unless told otherwise.
-struct Shard {
-  explicit Shard(std::size_t n, std::uint64_t first = 0)
-      : twins(n), ledgers(n), segments(n, 0), actions(n), first_customer(first) {}
-  std::vector<core::TwinState> twins;
-  std::vector<core::ContactLedger> ledgers;
-  std::vector<std::int32_t> segments;
-  std::vector<core::DayAction> actions;  // what was delivered yesterday
-  std::uint64_t first_customer;
-
-  policies::ShardView view() const {
-    policies::ShardView v;
-    v.first_customer = first_customer;
-    v.size = twins.size();
-    v.twins = twins.data();
-    v.ledgers = ledgers.data();
-    v.segments = segments.data();
-    v.last_actions = actions.data();
-    return v;
-  }
-};
+// Customers are in segment 0 ("loyal") unless a test says otherwise.
+using Shard = test_support::PolicyShard;
 
 RuleSpec rule(const std::string& when, Channel c, int priority = 0) {
   RuleSpec r;
@@ -93,7 +76,7 @@ using Proposals = std::map<std::uint32_t, Channel>;
 }  // namespace
 
 TEST(RulesPolicy, HighestPriorityThenListOrderWins) {
-  Shard s(5);
+  Shard s(0, 5);
   s.twins[0].revenue = core::to_micros(200);  // big spender, loyal
   s.twins[0].conversions = 2;
   s.twins[1].revenue = core::to_micros(200);  // big spender, lapsed
@@ -114,7 +97,7 @@ TEST(RulesPolicy, HighestPriorityThenListOrderWins) {
 }
 
 TEST(RulesPolicy, FieldsAreWhatTheCrmSawByTheMorning) {
-  Shard s(4);
+  Shard s(0, 4);
   s.twins[0].last_purchase_day = 3;
   s.twins[0].first_purchase_day = 1;
   s.ledgers[1].record(5, Channel::email, 0, 7.0);
@@ -140,7 +123,7 @@ TEST(RulesPolicy, FieldsAreWhatTheCrmSawByTheMorning) {
 }
 
 TEST(RulesPolicy, EveryDaysAndCooldown) {
-  Shard s(2);
+  Shard s(0, 2);
   RuleSpec weekly = rule("segment == 'loyal'", Channel::email);
   weekly.every_days = 7;
   auto policy = make({weekly});
@@ -164,7 +147,7 @@ TEST(RulesPolicy, EveryDaysAndCooldown) {
 }
 
 TEST(RulesPolicy, CartAbandonFiresOncePerAbandonWithinItsWindow) {
-  Shard s(4);
+  Shard s(0, 4);
   for (auto& t : s.twins) t.last_abandon_day = 4;
   auto policy = make({trigger(RuleSpec::Trigger::cart_abandon, Channel::push, 3)});
   // Day 4: the cart is abandoned during the day, nothing yet.
@@ -185,7 +168,7 @@ TEST(RulesPolicy, CartAbandonFiresOncePerAbandonWithinItsWindow) {
 }
 
 TEST(RulesPolicy, InactiveDaysFiresOncePerLapse) {
-  Shard s(3);
+  Shard s(0, 3);
   s.twins[0].last_visit_day = 2;  // reaches 10 days without a visit on day 12
   s.twins[1].last_visit_day = 2;
   // customer 2 never visited: counted from the day before the run, 10 days on day 9
@@ -212,7 +195,7 @@ TEST(RulesPolicy, InactiveDaysFiresOncePerLapse) {
 }
 
 TEST(RulesPolicy, PurchaseAnniversaryIsYearly) {
-  Shard s(2);
+  Shard s(0, 2);
   s.twins[0].first_purchase_day = 3;
   auto policy = make({trigger(RuleSpec::Trigger::purchase_anniversary, Channel::email)});
   std::vector<int> days;
@@ -228,7 +211,7 @@ TEST(RulesPolicy, PurchaseAnniversaryIsYearly) {
 // A trigger above a rule takes the customer on its day; a condition narrows a trigger; a
 // `none` entry above everything holds customers back from both.
 TEST(RulesPolicy, TriggersAndRulesShareOnePriorityOrder) {
-  Shard s(3);
+  Shard s(0, 3);
   for (auto& t : s.twins) t.last_abandon_day = 0;
   s.segments[1] = 1;
   s.twins[2].conversions = 1;
@@ -246,8 +229,8 @@ TEST(RulesPolicy, TriggersAndRulesShareOnePriorityOrder) {
 // get the same proposals day after day, deliveries included.
 TEST(RulesPolicy, SameDecisionsForAnySharding) {
   const std::size_t n = 30;
-  Shard whole(n);
-  std::vector<Shard> parts{Shard(7, 0), Shard(11, 7), Shard(12, 18)};
+  Shard whole(0, n);
+  std::vector<Shard> parts{Shard(0, 7), Shard(7, 11), Shard(18, 12)};
   const auto at = [&](std::size_t c) -> std::pair<Shard*, std::size_t> {
     for (auto& p : parts)
       if (c < p.first_customer + p.twins.size()) return {&p, c - p.first_customer};
