@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "byte_source.hpp"
-#include "csv_reader.hpp"
+#include "mirror/ingest/byte_source.hpp"
+#include "mirror/ingest/csv_reader.hpp"
 #include "mirror/ingest/ingest.hpp"
 
 using namespace mirror;

@@ -8,9 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -50,47 +48,6 @@ WorldActions world_actions(const core::SyntheticWorldSpec& w) {
   }
   for (const auto& c : w.channels) out.channels.push_back(c.name);
   for (const auto& s : w.segments) out.segments.push_back(s.name);
-  return out;
-}
-
-// customers.csv of `mirror generate`: the observable segment and the consent at the start.
-std::unordered_map<std::string, CustomerContext> read_customers(const std::string& path, const WorldActions& world) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  const auto split = [](const std::string& line) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
-    return fields;
-  };
-  std::string line;
-  std::getline(in, line);
-  const auto header = split(line);
-  const auto column = [&](const std::string& name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) throw std::runtime_error(path + ":1: no column '" + name + "'");
-    return static_cast<std::size_t>(it - header.begin());
-  };
-  const std::size_t id = column("customer_id"), segment = column("segment");
-  std::vector<std::size_t> optin;
-  for (const auto& c : world.channels) optin.push_back(column(c + "_optin"));
-  std::unordered_map<std::string, std::size_t> segment_index;
-  for (std::size_t s = 0; s < world.segments.size(); ++s) segment_index[world.segments[s]] = s;
-  std::unordered_map<std::string, CustomerContext> out;
-  for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
-    const auto f = split(line);
-    if (f.size() != header.size())
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected " +
-                               std::to_string(header.size()) + " fields, found " + std::to_string(f.size()));
-    const auto s = segment_index.find(f[segment]);
-    if (s == segment_index.end())
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": segment: unknown segment '" + f[segment] + "'");
-    CustomerContext x;
-    x.segment = static_cast<int>(s->second);
-    for (std::size_t c = 0; c < optin.size(); ++c)
-      if (f[optin[c]] == "1") x.consent |= 1u << c;
-    out[f[id]] = x;
-  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "byte_source.hpp"
+#include "mirror/ingest/byte_source.hpp"
 
 #include <lzma.h>
 #include <zlib.h>

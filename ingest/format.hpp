@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "csv_reader.hpp"
+#include "mirror/ingest/csv_reader.hpp"
 #include "mirror/core/customer_log.hpp"
 #include "mirror/results/customer_store.hpp"
 

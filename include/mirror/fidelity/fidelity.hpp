@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mirror/policies/ope.hpp"
@@ -46,6 +47,11 @@ struct CustomerContext {
   int segment = 0;
   std::uint32_t consent = 0;  // bit c: consent on channel c
 };
+// customers.csv of `mirror generate` (quoted fields allowed), by customer id. Throws
+// std::runtime_error naming the file and line of a missing column, a row of the wrong
+// length or an unknown segment, and ingest::IngestError when the file cannot be read.
+std::unordered_map<std::string, CustomerContext> read_customers(const std::string& path,
+                                                                const WorldActions& world);
 // The distribution a policy gives a customer: consent applied, so it sums to 1.
 void policy_distribution(const CandidatePolicy& policy, const WorldActions& world, const CustomerContext& x,
                          std::vector<double>& out);

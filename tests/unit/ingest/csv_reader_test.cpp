@@ -1,4 +1,4 @@
-#include "csv_reader.hpp"
+#include "mirror/ingest/csv_reader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "byte_source.hpp"
+#include "mirror/ingest/byte_source.hpp"
 
 namespace mirror::ingest {
 
