@@ -64,10 +64,12 @@ std::unique_ptr<twins::BehaviourModel> make_model(const core::ScenarioSpec& spec
           twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
                                       spec.population.segment),
           spec.world.gross_margin, spec.seed, first, count);
-    case core::ModelSpec::Kind::lcm:
-      return std::make_unique<twins::LcmWorld>(
-          twins::load_lcm_population(spec.population.path, spec.model.path),
-          spec.world.gross_margin, spec.seed, first, count);
+    case core::ModelSpec::Kind::lcm: {
+      auto population = twins::load_lcm_population(spec.population.path, spec.model.path);
+      auto messages = twins::lcm_message_categories(population->categories, spec.world.categories);
+      return std::make_unique<twins::LcmWorld>(std::move(population), spec.world.gross_margin, spec.seed, first,
+                                               count, std::move(messages));
+    }
   }
   throw std::invalid_argument("unknown model kind");
 }

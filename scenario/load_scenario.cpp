@@ -17,6 +17,7 @@
 #include "yaml_fields.hpp"
 #include "mirror/ingest/segment_rules.hpp"
 #include "mirror/policies/rules_policy.hpp"
+#include "mirror/twins/lcm.hpp"
 
 namespace mirror::scenario {
 
@@ -45,7 +46,7 @@ const Keys kWorldKeys{"contact_lift",        "annoyance_penalty", "annoyed_multi
                       "unsubscribe_fatigue", "heterogeneity",     "gross_margin",
                       "segments",            "categories",        "relevance_match",
                       "relevance_mismatch"};
-const Keys kCategoryKeys{"name", "share"};
+const Keys kCategoryKeys{"name", "share", "store_category"};
 const Keys kSegmentKeys{"name",          "share",          "visit_rate",        "purchase_rate",
                         "spend_mean",    "spend_sigma",    "notice_rate",       "offer_sensitivity",
                         "persuadable_share", "annoyed_share", "churn_rate"};
@@ -339,12 +340,47 @@ class Loader : YamlFields {
         complete = false;
       }
       if (const auto* x = find(e, "share")) complete &= number(*x, join(p, "share"), c.share, 0.0, 1.0);
+      if (const auto* x = find(e, "store_category")) read_store_category(*x, join(p, "store_category"), c);
       total += c.share;
       categories.push_back(c);
     }
     if (complete && std::fabs(total - 1.0) > 1e-6)
       error(n, path, "category shares must sum to 1, found " + format(total));
     spec_.world.categories = std::move(categories);
+  }
+
+  // The LCM's product category a message promotes: one the model was trained with, or none.
+  void read_store_category(const YAML::Node& n, const std::string& path, core::CategorySpec& c) {
+    std::string v;
+    if (!text(n, path, v)) return;
+    if (spec_.model.kind != core::ModelSpec::Kind::lcm) {
+      error(n, path, "only LCM twins read a store category (model: { kind: lcm, path: ... })");
+      return;
+    }
+    if (spec_.model.path.empty()) return;  // the model's own error is reported
+    if (v != "none") {
+      try {
+        if (!model_categories_) model_categories_ = twins::lcm_model_categories(spec_.model.path);
+      } catch (const std::exception& e) {
+        error(n, path, std::string("cannot read the model's categories: ") + e.what());
+        return;
+      }
+      const auto& known = *model_categories_;
+      if (known.empty()) {
+        error(n, path, "the model '" + spec_.model.path +
+                           "' lists no product categories (its store had no 'category-id' item names, or it "
+                           "was trained before models kept them: train it again); use none");
+        return;
+      }
+      if (std::find(known.begin(), known.end(), v) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        error(n, path, "unknown store category '" + v + "'" + suggestion(v, known) + "; the model knows: " +
+                           list + ", or none");
+        return;
+      }
+    }
+    c.store_category = v;
   }
 
   void read_segments(const YAML::Node& n) {
@@ -984,6 +1020,7 @@ class Loader : YamlFields {
   core::ScenarioSpec spec_;
   // Where to report errors that concern more than one section.
   std::optional<YAML::Node> root_node_, population_node_, model_node_;
+  std::optional<std::vector<std::string>> model_categories_;  // read when a store_category needs them
 };
 
 }  // namespace

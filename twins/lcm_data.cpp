@@ -84,6 +84,11 @@ int lcm_action_features(std::string_view channel, std::string_view message, std:
   return category;
 }
 
+float lcm_affinity(double in, double all, std::size_t categories) {
+  const double prior = 1.0 / static_cast<double>(categories);
+  return static_cast<float>((in + prior) / (all + 1.0));
+}
+
 float LcmSequences::affinity(std::size_t c, std::int32_t step, int category) const {
   if (categories.empty() || category < 0) return 0.0f;
   double in = 0, all = 0;
@@ -91,8 +96,15 @@ float LcmSequences::affinity(std::size_t c, std::int32_t step, int category) con
     all += 1;
     in += interest_category[i] == category;
   }
-  const double prior = 1.0 / static_cast<double>(categories.size());
-  return static_cast<float>((in + prior) / (all + 1.0));
+  return lcm_affinity(in, all, categories.size());
+}
+
+std::uint32_t LcmSequences::item_counts(std::size_t c, std::int32_t step, std::uint32_t* counts) const {
+  std::fill_n(counts, categories.size(), 0u);
+  std::uint32_t all = 0;
+  for (std::uint32_t i = interest_offset[c]; i < interest_offset[c + 1] && interest_step[i] < step; ++i, ++all)
+    ++counts[interest_category[i]];
+  return all;
 }
 
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {

@@ -219,6 +219,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   LcmArtifact artifact;
   artifact.config = config;
   artifact.data_sha256 = data.data_sha256;
+  artifact.categories = data.categories;
   artifact.calibration_end_day = data.first_day + steps - 1;
   double best = std::numeric_limits<double>::infinity();
   int since_best = 0, epochs_run = 0;
@@ -261,6 +262,37 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   return artifact;
 }
 
+namespace {
+
+// The category list, one name a line; an optional key, so artifacts without it still load.
+void write_categories(torch::serialize::OutputArchive& archive, const std::vector<std::string>& categories) {
+  std::string lines;
+  for (const auto& c : categories) lines.append(c).push_back('\n');
+  archive.write("categories", c10::IValue(lines));
+}
+
+std::vector<std::string> read_categories(torch::serialize::InputArchive& archive) {
+  c10::IValue v;
+  std::vector<std::string> out;
+  if (!archive.try_read("categories", v)) return out;
+  std::istringstream lines(v.toStringRef());
+  for (std::string line; std::getline(lines, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> lcm_model_categories(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such model file");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    return read_categories(archive);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
+  }
+}
+
 void save_lcm(const LcmArtifact& a, const std::string& path) {
   const int H = a.weights.hidden;
   torch::serialize::OutputArchive archive;
@@ -276,6 +308,7 @@ void save_lcm(const LcmArtifact& a, const std::string& path) {
   archive.write("w_head", to_tensor(a.weights.w_head, {kLcmHeadCount, H + kLcmInputs}));
   archive.write("b_head", to_tensor(a.weights.b_head, {kLcmHeadCount}));
   archive.write("spend_sigma", torch::full({1}, a.weights.log_spend_sigma));
+  write_categories(archive, a.categories);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     archive.save_to(tmp);
@@ -318,6 +351,7 @@ LcmArtifact load_lcm(const std::string& path) {
     }
     archive.read("spend_sigma", t);
     a.weights.log_spend_sigma = t.item<float>();
+    a.categories = read_categories(archive);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {

@@ -54,12 +54,46 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
     history[i].observe(data.events_at(begin + i, data.calibration_days - 1), data.calibration_days - 1);
 }
 
+// Index in `to` of each name of `from`, -1 when absent.
+std::vector<int> category_map(const std::vector<std::string>& from, const std::vector<std::string>& to) {
+  std::vector<int> out(from.size(), -1);
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    const auto it = std::find(to.begin(), to.end(), from[k]);
+    if (it != to.end()) out[k] = static_cast<int>(it - to.begin());
+  }
+  return out;
+}
+
 }  // namespace
+
+float LcmPopulation::affinity(std::size_t c, int category) const {
+  if (category < 0 || categories.empty()) return 0.0f;
+  return lcm_affinity(item_counts[c * categories.size() + category], item_events[c], categories.size());
+}
+
+std::vector<int> lcm_message_categories(const std::vector<std::string>& categories,
+                                        const std::vector<core::CategorySpec>& messages) {
+  std::vector<int> out;
+  for (const auto& m : messages) {
+    if (m.store_category.empty()) {
+      out.push_back(lcm_campaign_category(categories, m.name));
+    } else if (m.store_category == "none") {
+      out.push_back(-1);
+    } else {
+      const auto it = std::find(categories.begin(), categories.end(), m.store_category);
+      if (it == categories.end())
+        throw std::invalid_argument("message '" + m.name + "': the model has no category '" + m.store_category + "'");
+      out.push_back(static_cast<int>(it - categories.begin()));
+    }
+  }
+  return out;
+}
 
 std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_path, const std::string& model_path,
                                                     std::size_t block_customers, int threads) {
   auto pop = std::make_shared<LcmPopulation>();
   pop->model = load_lcm(model_path);
+  pop->categories = pop->model.categories;
   const results::StoreReader store(store_path);
   const auto& w = pop->model.weights;
   const int H = w.hidden;
@@ -82,6 +116,9 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
     first += data.size();
     pop->first_day = data.first_day;
     pop->start_step = data.calibration_days;
+    if (pop->model.categories.empty()) pop->categories = data.categories;  // the same in every block
+    const auto to_population = category_map(data.categories, pop->categories);
+    std::vector<std::uint32_t> counts(data.categories.size());
     // Warm-up in contiguous parts of the block, one thread each.
     std::vector<float> h(data.size() * H);
     std::vector<LcmHistory> history(data.size());
@@ -98,6 +135,11 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
       pop->state.insert(pop->state.end(), &h[c * H], &h[(c + 1) * H]);
       pop->last_events.insert(pop->last_events.end(), last, last + kLcmEventCount);
       pop->history.push_back(history[c]);
+      pop->item_events.push_back(data.item_counts(c, data.calibration_days, counts.data()));
+      const std::size_t at = pop->item_counts.size();
+      pop->item_counts.resize(at + pop->categories.size(), 0u);
+      for (std::size_t k = 0; k < counts.size(); ++k)
+        if (to_population[k] >= 0) pop->item_counts[at + to_population[k]] += counts[k];
     }
   }
   if (pop->ids.empty()) throw std::runtime_error("no customer has history before the calibration end");
@@ -113,12 +155,14 @@ std::shared_ptr<const LcmPopulation> load_lcm_population(const std::string& stor
 }
 
 LcmWorld::LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross_margin,
-                   std::uint64_t seed, std::uint64_t first_customer, std::size_t count)
+                   std::uint64_t seed, std::uint64_t first_customer, std::size_t count,
+                   std::vector<int> message_category)
     : population_(std::move(population)),
       gross_margin_(gross_margin),
       seed_(seed),
       first_customer_(first_customer),
-      count_(count) {
+      count_(count),
+      message_category_(std::move(message_category)) {
   if (first_customer + count > population_->size())
     throw std::invalid_argument("LCM shard beyond the store's customers");
   const int H = population_->model.weights.hidden;
@@ -138,7 +182,6 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
   const std::int32_t step = population_->start_step + day;
   const std::int32_t calendar_day = population_->first_day + step;
   for (std::size_t i = 0; i < count_; ++i) {
-    // The scenario's categories are not the store's, so a contact counts as generic here.
     float action[kLcmActionCount] = {};
     const auto& a = actions[i];
     if (a.any()) {
@@ -146,6 +189,13 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
       action[kLcmEmail + core::index_of(a.channel_kind())] = 1;  // email, sms, push in order
       if (a.offer >= 0) action[kLcmOffer] = 1;
       action[kLcmDiscount] = kLcmDiscountScale * a.discount;
+      const int category = a.message >= 0 && static_cast<std::size_t>(a.message) < message_category_.size()
+                               ? message_category_[a.message]
+                               : -1;
+      if (category >= 0) {
+        action[kLcmTargeted] = 1;
+        action[kLcmAffinity] = population_->affinity(first_customer_ + i, category);
+      }
     }
     const float* e = &events_[i * kLcmEventCount];
     if (day > 0) history_[i].observe(e, step - 1);  // day 0's yesterday is in the warm-up

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "mirror/results/customer_store.hpp"
+#include "mirror/results/results_file.hpp"
 
 #include "mirror_cli.hpp"
 
@@ -63,6 +64,42 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   EXPECT_TRUE(std::isfinite(summary.numbers("value").at(3))) << r.out;
   const auto table = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/by_segment");
   EXPECT_EQ(table.rows(), 24u);  // 4 segments x 6 actions
+
+  // The model as twins: a push about apparel (by its name, as in training) against a generic
+  // one; the same results for any threads and shards.
+  write("w/lcm.yaml",
+        "name: lcm\nseed: 4\npopulation: { source: store, path: ../w.h5 }\n"
+        "model: { kind: lcm, path: ../w.lcm }\nhorizon_days: 21\nchannels: { push: { cost: 0.01 } }\n"
+        "world: { categories: [ { name: apparel_new }, { name: newsletter } ] }\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n"
+        "    - { name: apparel, policy: { kind: batch_and_blast, channel: push, message: apparel_new, every_days: 2 } }\n"
+        "    - { name: generic, policy: { kind: batch_and_blast, channel: push, message: newsletter, every_days: 2 } }\n");
+  r = mirror("run " + path("w/lcm.yaml") + " --quiet --out " + path("lcm1.h5") + " --threads 1 --shards 1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("run " + path("w/lcm.yaml") + " --quiet --out " + path("lcm2.h5") + " --threads 2 --shards 5");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* arm : {"base", "apparel", "generic"})
+    for (const std::string part : {"/customers", "/daily"}) {
+      const std::string group = std::string("/arms/") + arm + part;
+      const auto columns = mirror::results::list_group(path("lcm1.h5"), group);
+      EXPECT_GE(columns.size(), 3u) << group;
+      for (const auto& column : columns)
+        EXPECT_EQ(mirror::results::read_column(path("lcm1.h5"), group + "/" + column),
+                  mirror::results::read_column(path("lcm2.h5"), group + "/" + column)) << group << "/" << column;
+    }
+  // With common random numbers the two pushes would give the same days if the campaign's
+  // category did not reach the model.
+  EXPECT_NE(mirror::results::read_column(path("lcm1.h5"), "/arms/apparel/customers/revenue"),
+            mirror::results::read_column(path("lcm1.h5"), "/arms/generic/customers/revenue"));
+  write("w/typo.yaml",
+        "name: typo\npopulation: { source: store, path: ../w.h5 }\nmodel: { kind: lcm, path: ../w.lcm }\n"
+        "world: { categories: [ { name: gear, store_category: sport } ] }\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n");
+  r = mirror("run " + path("w/typo.yaml") + " --quiet --out " + path("typo.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("typo.yaml:4:54: world.categories[0].store_category: unknown store category 'sport' (did "
+                       "you mean 'sports'?); the model knows: apparel, beauty, electronics, home, sports, or none"),
+            std::string::npos) << r.out;
 
   // A truth that does not start the day after the store's data is refused.
   r = mirror("generate --world retail --customers 50 --days 90 --seed 3 --quiet --out " + path("other"));

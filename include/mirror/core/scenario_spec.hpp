@@ -35,6 +35,9 @@ struct SegmentSpec {
 struct CategorySpec {
   std::string name;
   double share = 1.0;  // share of customers who prefer it; the shares sum to 1
+  // LCM twins: the model's product category this message promotes ("none": generic); empty:
+  // read from the name as in training (twins::lcm_message_categories).
+  std::string store_category;
 };
 
 // Parameters of the ground-truth world shared by all segments.

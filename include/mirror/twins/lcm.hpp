@@ -106,6 +106,9 @@ struct LcmSequences {
   // Customer c's affinity to a category before `step`: (items in it + 1/K) / (items + 1),
   // K categories; 1/K without any item event.
   float affinity(std::size_t c, std::int32_t step, int category) const;
+  // Customer c's item events before `step` in each category (counts[k], k < K); returns
+  // their sum.
+  std::uint32_t item_counts(std::size_t c, std::int32_t step, std::uint32_t* counts) const;
   const float* events_at(std::size_t c, std::int32_t d) const {
     return &events[(c * days + d) * kLcmEventCount];
   }
@@ -133,6 +136,8 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
 // without a '-'); a campaign (decision message) promotes the category its name starts with,
 // followed by '_' or nothing ("electronics_deals"), else it is generic (-1).
 double lcm_offer_discount(std::string_view offer);
+// (in + 1/K) / (all + 1): the affinity of `in` of `all` item events to one of K categories.
+float lcm_affinity(double in, double all, std::size_t categories);
 std::string_view lcm_item_category(std::string_view item);
 int lcm_campaign_category(const std::vector<std::string>& categories, std::string_view campaign);
 // The action inputs (kLcmActionCount floats) of a contact on `channel` with `message` (the
@@ -185,7 +190,14 @@ struct LcmArtifact {
   std::string data_sha256;
   std::string metrics;        // "name=value" lines: training and validation losses, epochs
   std::int32_t calibration_end_day = 0;
+  // The product categories of the training store (LcmSequences::categories), so that twins
+  // over another run map campaigns to what the model learned. Empty in artifacts written
+  // before it was stored: the population's store gives them then.
+  std::vector<std::string> categories;
 };
+// Only the category list of a model file (no weights, any format), for the scenario loader.
+// Throws std::runtime_error with the path.
+std::vector<std::string> lcm_model_categories(const std::string& path);
 
 struct LcmProgress {
   int epoch = 0;

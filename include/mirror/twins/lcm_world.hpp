@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mirror/core/scenario_spec.hpp"
 #include "mirror/twins/behaviour_model.hpp"
 #include "mirror/twins/lcm.hpp"
 
@@ -20,8 +21,24 @@ struct LcmPopulation {
   std::vector<LcmHistory> history;      // up to the last calibration day
   std::int32_t first_day = 0;           // calendar day of step 0
   std::int32_t start_step = 0;          // the step of simulated day 0
+  // The product categories campaigns can promote: the model's (LcmArtifact::categories), or
+  // the store's when the model does not list them. Per customer, its item events (views,
+  // purchases) in each of them up to the calibration end (customers x categories) and in
+  // all: the affinity the model reads (LcmSequences::affinity at the calibration end, as
+  // validation uses). Twins' purchases have no item, so it stays as it was.
+  std::vector<std::string> categories;
+  std::vector<std::uint32_t> item_counts;
+  std::vector<std::uint32_t> item_events;
   std::size_t size() const { return ids.size(); }
+  float affinity(std::size_t c, int category) const;
 };
+
+// Which population category (-1: none, a generic contact) each scenario message promotes:
+// the message's store_category when it has one ("none": generic), else the category its
+// name names by the training convention (lcm_campaign_category: "apparel", "apparel_new").
+// Throws std::invalid_argument for a store_category the population does not know.
+std::vector<int> lcm_message_categories(const std::vector<std::string>& categories,
+                                        const std::vector<core::CategorySpec>& messages);
 
 // Customers with at least one event in the calibration period. Loaded once per
 // (store, model) in a process and shared by every shard. Throws std::runtime_error.
@@ -36,8 +53,10 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
 
 class LcmWorld : public BehaviourModel {
  public:
+  // message_category: lcm_message_categories of the scenario's messages (empty: every
+  // contact is generic).
   LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross_margin, std::uint64_t seed,
-           std::uint64_t first_customer, std::size_t count);
+           std::uint64_t first_customer, std::size_t count, std::vector<int> message_category = {});
 
   std::size_t size() const override { return count_; }
   std::uint64_t first_customer() const override { return first_customer_; }
@@ -51,6 +70,7 @@ class LcmWorld : public BehaviourModel {
   std::uint64_t seed_;
   std::uint64_t first_customer_;
   std::size_t count_;
+  std::vector<int> message_category_;
   std::vector<float> h_;            // count x hidden
   std::vector<float> events_;       // count x kLcmEventCount: yesterday's
   std::vector<LcmHistory> history_;

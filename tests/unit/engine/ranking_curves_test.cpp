@@ -13,7 +13,7 @@ using namespace mirror;
 namespace {
 core::ScenarioSpec ranking_scenario(core::ExperimentSpec::Design design) {
   auto spec = test_support::small_scenario(3000, 14);
-  spec.world.categories = {{"shoes", 0.5}, {"books", 0.5}};
+  spec.world.categories = {{"shoes", 0.5, ""}, {"books", 0.5, ""}};
   core::PolicySpec top;
   top.kind = core::PolicySpec::Kind::propensity_top_k;
   top.channel = core::Channel::email;
