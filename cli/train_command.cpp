@@ -76,6 +76,8 @@ int train_command(const Args& args) {
   apply(vm, "validation-days", file.validation_days, c.validation_days);
   apply(vm, "seed", file.seed, c.seed);
   apply(vm, "threads", file.threads, c.threads);
+  if (file.action_into_state) c.action_into_state = *file.action_into_state;
+  if (vm["action-into-state"].as<bool>()) c.action_into_state = true;  // a switch: it can only turn it on
   std::string store_path, out, calibration_text;
   apply(vm, "store", file.store, store_path);
   apply(vm, "out", file.out, out);
@@ -97,9 +99,9 @@ int train_command(const Args& args) {
     std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
                 data.size(), data.calibration_days, c.validation_days);
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, batch_customers %d, "
-                "seed %llu, threads %d\n",
+                "seed %llu, threads %d, action_into_state %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.batch_customers,
-                static_cast<unsigned long long>(c.seed), c.threads);
+                static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false");
     const auto start = std::chrono::steady_clock::now();
     const auto artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) {
       if (quiet) return;

@@ -14,7 +14,7 @@ namespace {
 
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
-                                  "seed",            "threads",   "calibration_end"};
+                                  "seed",            "threads",   "calibration_end", "action_into_state"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -71,6 +71,10 @@ class TrainConfigReader : YamlFields {
       std::uint64_t seed = 0;
       unsigned_integer(v, key, seed);
       if (errors_.size() == before) s_.seed = seed;
+    } else if (key == "action_into_state") {
+      bool into = false;
+      boolean(v, key, into);
+      if (errors_.size() == before) s_.action_into_state = into;
     } else if (key == "calibration_end") {
       std::string date;
       text(v, key, date);

@@ -18,6 +18,7 @@ struct TrainSettings {
   std::optional<int> hidden, epochs, patience, batch_customers, validation_days, threads;
   std::optional<double> learning_rate;
   std::optional<std::uint64_t> seed;
+  std::optional<bool> action_into_state;
   std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
   std::optional<std::string> store, out;       // relative paths resolved against the file's folder
 };

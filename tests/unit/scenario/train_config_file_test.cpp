@@ -23,7 +23,8 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
       "validation_days: 28\n"
       "seed: 18446744073709551615\n"
       "threads: 0\n"
-      "calibration_end: 2024-02-29\n",
+      "calibration_end: 2024-02-29\n"
+      "action_into_state: true\n",
       "configs/lcm.yaml");
   ASSERT_TRUE(f.ok()) << errors_of(f);
   const auto& s = f.settings;
@@ -38,6 +39,10 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   EXPECT_EQ(*s.seed, 18446744073709551615ull);
   EXPECT_EQ(*s.threads, 0);
   EXPECT_EQ(*s.calibration_end, "2024-02-29");
+  EXPECT_EQ(*s.action_into_state, true);
+  const auto off = load_train_config_text("action_into_state: false\n", "lcm.yaml");
+  ASSERT_TRUE(off.ok()) << errors_of(off);
+  EXPECT_EQ(*off.settings.action_into_state, false);
 }
 
 TEST(TrainConfigFile, KeysNotGivenStayUnset) {
@@ -47,6 +52,7 @@ TEST(TrainConfigFile, KeysNotGivenStayUnset) {
   EXPECT_FALSE(f.settings.hidden);
   EXPECT_FALSE(f.settings.store);
   EXPECT_FALSE(f.settings.seed);
+  EXPECT_FALSE(f.settings.action_into_state);
 }
 
 TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
@@ -57,7 +63,9 @@ TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
       "seed: -1\n"
       "batch_customers: [1, 2]\n"
       "calibration_end: 2024-02-30\n"
-      "threads: 1.5\n",
+      "threads: 1.5\n"
+      "action_into_state: yes\n"
+      "action_into_sate: true\n",
       "lcm.yaml");
   ASSERT_FALSE(f.ok());
   EXPECT_FALSE(f.settings.epochs);  // nothing is returned from a file with errors
@@ -69,7 +77,9 @@ TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
             "lcm.yaml:4:7: seed: expected an integer in [0, 18446744073709551615], found '-1'\n"
             "lcm.yaml:5:18: batch_customers: expected an integer, found a list\n"
             "lcm.yaml:6:18: calibration_end: expected a date YYYY-MM-DD, found '2024-02-30'\n"
-            "lcm.yaml:7:10: threads: expected an integer, found '1.5'\n");
+            "lcm.yaml:7:10: threads: expected an integer, found '1.5'\n"
+            "lcm.yaml:8:20: action_into_state: expected true or false, found 'yes'\n"
+            "lcm.yaml:9:1: action_into_sate: unknown key 'action_into_sate' (did you mean 'action_into_state'?)\n");
 }
 
 TEST(TrainConfigFile, RangesDuplicatesAndShapesAreChecked) {
@@ -96,6 +106,7 @@ TEST(TrainConfigFile, TheDocumentedExampleLoads) {
   ASSERT_TRUE(f.ok()) << errors_of(f);
   EXPECT_EQ(*f.settings.hidden, 32);
   EXPECT_EQ(*f.settings.threads, 1);
+  EXPECT_EQ(*f.settings.action_into_state, false);
   EXPECT_FALSE(f.settings.calibration_end);  // commented out
 }
 
