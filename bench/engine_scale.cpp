@@ -7,27 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "mirror/engine/engine.hpp"
+#include "process_memory.hpp"
 
 using namespace mirror;
 
 namespace {
-
-// A size field of /proc/self/status in bytes: "VmHWM:" (peak RSS) or "VmRSS:" (current).
-long status_bytes(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size()) * 1024L;
-  return -1;
-}
-long peak_rss_bytes() { return status_bytes("VmHWM:"); }
-long current_rss_bytes() { return status_bytes("VmRSS:"); }
-// Resets VmHWM (Linux: clear_refs 5).
-void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 core::ScenarioSpec bench_scenario(std::uint32_t customers, int days) {
   core::ScenarioSpec s;
@@ -71,23 +58,23 @@ int main(int argc, char** argv) {
   if (shards == 0) shards = engine::default_shards(customers, threads);
   const double twin_days = static_cast<double>(customers) * days;
 
-  const long rss_start = current_rss_bytes();
-  reset_peak_rss();
+  const long rss_start = bench::current_rss_bytes();
+  bench::reset_peak_rss();
   auto t0 = std::chrono::steady_clock::now();
   std::int64_t messages = 0;
   const auto plain = engine::run_arm_plain(spec, 0, shards, &messages);
   const double plain_s = seconds_since(t0);
-  const long plain_peak = peak_rss_bytes();
+  const long plain_peak = bench::peak_rss_bytes();
 
-  reset_peak_rss();
-  const long rss_before_actors = current_rss_bytes();
+  bench::reset_peak_rss();
+  const long rss_before_actors = bench::current_rss_bytes();
   engine::RunOptions options;
   options.threads = threads;
   options.shards = shards;
   t0 = std::chrono::steady_clock::now();
   const auto actors = engine::run_scenario(spec, options);
   const double actor_s = seconds_since(t0);
-  const long actor_peak = peak_rss_bytes();
+  const long actor_peak = bench::peak_rss_bytes();
 
   // The two engines must agree exactly, or the comparison means nothing.
   const bool same = plain.customers.size() == actors.arms[0].customers.size() &&

@@ -11,25 +11,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "mirror/engine/engine.hpp"
 #include "mirror/scenario/load_scenario.hpp"
 #include "mirror/twins/lcm_world.hpp"
+#include "process_memory.hpp"
 
 using namespace mirror;
 
 namespace {
-
-long status_bytes(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size()) * 1024L;
-  return -1;
-}
-void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 double cpu_seconds() {
   rusage u{};
@@ -77,13 +68,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const long rss_start = status_bytes("VmRSS:");
-  reset_peak_rss();
+  const long rss_start = bench::current_rss_bytes();
+  bench::reset_peak_rss();
   const Clock build;
   const auto population = twins::load_lcm_population(spec.population.path, spec.model.path);
   const double build_wall = build.wall_s(), build_cpu = build.cpu_s();
-  const long build_peak = status_bytes("VmHWM:");
-  const long rss_population = status_bytes("VmRSS:");
+  const long build_peak = bench::peak_rss_bytes();
+  const long rss_population = bench::current_rss_bytes();
   spec.population.size = static_cast<std::uint32_t>(population->size());
   const double n = population->size();
   const double twin_days = n * spec.horizon_days * spec.experiment.arms.size();
@@ -94,11 +85,11 @@ int main(int argc, char** argv) {
               build_wall, build_cpu, build_peak / kMiB);
   std::fflush(stdout);
 
-  reset_peak_rss();
+  bench::reset_peak_rss();
   const Clock run;
   const auto results = engine::run_scenario(spec, options);
   const double run_wall = run.wall_s(), run_cpu = run.cpu_s();
-  const long run_peak = status_bytes("VmHWM:");
+  const long run_peak = bench::peak_rss_bytes();
 
   std::printf("simulation (actor engine)       : %8.2f s wall %8.2f s CPU   %10.0f twin-days/s (wall)"
               "  %10.0f per CPU-second\n",
