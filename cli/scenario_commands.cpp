@@ -49,6 +49,24 @@ std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
   return std::move(loaded.spec);
 }
 
+// For LCM twins, the model category each message promotes, since a name that follows no
+// category silently makes a generic contact: "apparel_new -> apparel, newsletter -> generic".
+std::string lcm_message_line(const core::ScenarioSpec& spec) {
+  if (spec.model.kind != core::ModelSpec::Kind::lcm || spec.world.categories.empty()) return "";
+  const auto population = twins::load_lcm_population(spec.population.path, spec.model.path);
+  std::vector<int> mapped;
+  try {
+    mapped = twins::lcm_message_categories(population->categories, spec.world.categories);
+  } catch (const std::invalid_argument& e) {  // the loader checked store_category: not expected
+    return std::string("LCM messages: ") + e.what() + "\n";
+  }
+  std::string line = "LCM messages:";
+  for (std::size_t m = 0; m < mapped.size(); ++m)
+    line += (m ? ", " : " ") + spec.world.categories[m].name + " -> " +
+            (mapped[m] >= 0 ? population->categories[mapped[m]] : std::string("generic"));
+  return line + "\n";
+}
+
 // run and check take one SCENARIO file.
 int parse_scenario_command(const std::string& command, const Args& args,
                            po::options_description& options, po::variables_map& vm) {
@@ -73,7 +91,8 @@ int check_command(const Args& args) {
   auto spec = load(path);
   if (!spec) return kBadInput;
   std::cout << path << ": ok (" << spec->experiment.arms.size() << " arms, "
-            << spec->population.size << " customers, " << spec->horizon_days << " days)\n";
+            << spec->population.size << " customers, " << spec->horizon_days << " days)\n"
+            << lcm_message_line(*spec);
   return kOk;
 }
 
@@ -104,6 +123,7 @@ int run_command(const Args& args) {
   const auto path = vm["scenario"].as<std::string>();
   auto spec = load(path);
   if (!spec) return kBadInput;
+  if (!quiet) std::cout << lcm_message_line(*spec);
   if (vm.count("seed")) spec->seed = vm["seed"].as<std::uint64_t>();
   const std::string out_path =
       vm.count("out") ? vm["out"].as<std::string>() : spec->outputs.results;

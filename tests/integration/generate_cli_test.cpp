@@ -74,6 +74,9 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
         "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n"
         "    - { name: apparel, policy: { kind: batch_and_blast, channel: push, message: apparel_new, every_days: 2 } }\n"
         "    - { name: generic, policy: { kind: batch_and_blast, channel: push, message: newsletter, every_days: 2 } }\n");
+  r = mirror("check " + path("w/lcm.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("LCM messages: apparel_new -> apparel, newsletter -> generic\n"), std::string::npos) << r.out;
   r = mirror("run " + path("w/lcm.yaml") + " --quiet --out " + path("lcm1.h5") + " --threads 1 --shards 1");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   r = mirror("run " + path("w/lcm.yaml") + " --quiet --out " + path("lcm2.h5") + " --threads 2 --shards 5");
