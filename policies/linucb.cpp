@@ -64,10 +64,11 @@ class LinUcb final : public ArmPolicy {
         }
         int tied = 0;
         for (int a : eligible) tied += score[a] == best ? 1 : 0;
-        const double explore = spec_.epsilon / static_cast<double>(eligible.size());
+        const double epsilon = spec_.epsilon_or_default();
+        const double explore = epsilon / static_cast<double>(eligible.size());
         std::fill(probs.begin(), probs.end(), 0.0);
         for (int a : eligible)
-          probs[a] = explore + (score[a] == best ? (1.0 - spec_.epsilon) / tied : 0.0);
+          probs[a] = explore + (score[a] == best ? (1.0 - epsilon) / tied : 0.0);
         const int a = draw(probs, choice_uniform(ctx_.seed, v.first_customer + i, day));
         chosen_[k][i] = static_cast<std::int16_t>(a);
         out[k].push_back(arms_.proposal(a, i, probs[a]));

@@ -429,7 +429,7 @@ class EpsilonGreedy final : public SegmentLearner {
         greedy = a;
       }
     }
-    const double eps = spec_.epsilon;
+    const double eps = spec_.epsilon_or_default();
     for (int a = 0; a < k; ++a) out[a] = eps / k + (a == greedy ? 1.0 - eps : 0.0);
   }
 };

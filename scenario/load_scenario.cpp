@@ -675,9 +675,10 @@ class Loader : YamlFields {
       if (const auto* x = find(e, "tiers")) read_tiers(*x, join(path, "tiers"), policy.tiers);
       else missing(n, path, "tiers");
     }
-    if (policy.kind == Kind::linucb) policy.epsilon = 0.0;  // explores by its bonus and ties
-    if (const auto* x = find(e, "epsilon"); x && has("epsilon"))
-      number(*x, join(path, "epsilon"), policy.epsilon, 0.0, 1.0);
+    if (const auto* x = find(e, "epsilon"); x && has("epsilon")) {
+      double v = 0;
+      if (number(*x, join(path, "epsilon"), v, 0.0, 1.0)) policy.epsilon = v;
+    }
     if (policy.kind == Kind::rules) {
       if (const auto* x = find(e, "rules")) read_rules(*x, join(path, "rules"), policy.rules);
       else missing(n, path, "rules");

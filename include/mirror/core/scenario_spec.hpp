@@ -175,7 +175,10 @@ struct PolicySpec {
   double min_churn_risk = 0.0;     // daily churn hazard at least this
   int value_horizon_days = 90;
   // epsilon_greedy, thompson, linucb: "no action" is one of the arms
-  double epsilon = 0.1;  // linucb: share of uniform exploration (the loader's default is 0)
+  // epsilon_greedy, linucb: share of uniform exploration; unset, the kind's default.
+  std::optional<double> epsilon;
+  // epsilon_greedy explores 10% unless told; linucb explores by its bonus and ties (0).
+  double epsilon_or_default() const { return epsilon.value_or(kind == Kind::linucb ? 0.0 : 0.1); }
   bool include_none = true;
   // rules
   std::vector<RuleSpec> rules;

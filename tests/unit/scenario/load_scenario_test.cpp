@@ -131,3 +131,27 @@ TEST(LoadScenario, ErrorsComeInFileOrderAndNoSpecIsReturned) {
   EXPECT_EQ(r.errors[2].key_path, "name");
   EXPECT_EQ(r.errors[2].line, 2);
 }
+
+// A learner's exploration share defaults by kind, the same whether the spec is read from a
+// scenario or built in C++ (epsilon_greedy 0.1, linucb 0: it explores by its bonus).
+TEST(LoadScenario, EpsilonDefaultsByKindAsInCpp) {
+  const auto r = load_scenario_text(
+      "name: eps\n"
+      "channels: { email: {} }\n"
+      "experiment:\n"
+      "  arms:\n"
+      "    - { name: greedy, policy: { kind: epsilon_greedy, campaigns: { channels: [email] } } }\n"
+      "    - { name: ucb, policy: { kind: linucb, campaigns: { channels: [email] } } }\n"
+      "    - { name: ucb_eps, policy: { kind: linucb, campaigns: { channels: [email] }, epsilon: 0.2 } }\n",
+      "eps.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors.front().to_string();
+  const auto& arms = r.spec->experiment.arms;
+  core::PolicySpec greedy, ucb;
+  greedy.kind = core::PolicySpec::Kind::epsilon_greedy;
+  ucb.kind = core::PolicySpec::Kind::linucb;
+  EXPECT_EQ(arms[0].policy.epsilon_or_default(), 0.1);
+  EXPECT_EQ(arms[0].policy.epsilon_or_default(), greedy.epsilon_or_default());
+  EXPECT_EQ(arms[1].policy.epsilon_or_default(), 0.0);
+  EXPECT_EQ(arms[1].policy.epsilon_or_default(), ucb.epsilon_or_default());
+  EXPECT_EQ(arms[2].policy.epsilon_or_default(), 0.2);
+}
