@@ -49,6 +49,7 @@ int profile_command(const Args& args);  // profile_command.cpp
 int validate_command(const Args& args);  // validate_command.cpp
 int train_command(const Args& args);     // train_command.cpp
 int ope_command(const Args& args);      // ope_command.cpp
+int export_command(const Args& args);   // export_command.cpp
 int segment_command(const Args& args);  // segment_command.cpp
 int generate_command(const Args& args);  // generate_command.cpp
 int fidelity_command(const Args& args);  // fidelity_command.cpp

@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
     {"validate", "--model btyd STORE", "holdout forecasts of a model against the data", validate_command},
     {"ope", "--log LOG --policy POLICY", "estimate a policy's value from a decision log (OPE)",
      ope_command},
+    {"export", "--results R.h5 --arm ARM --out POLICY", "an arm's next-best-action table and policy artifact",
+     export_command},
     {"generate", "--world W --customers N --days D --out DIR", "synthetic logs with known truth",
      generate_command},
     {"fidelity", "--world W --out DIR", "the mirror world and OPE against a generated world's truth",

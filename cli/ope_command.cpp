@@ -1,6 +1,8 @@
 // `mirror ope`: estimates a target policy's value from a logged decisions file.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -10,6 +12,8 @@
 #include "command.hpp"
 #include "mirror/policies/bandit_log.hpp"
 #include "mirror/policies/ope.hpp"
+#include "mirror/policies/policy_artifact.hpp"
+#include "mirror/scenario/policy_artifact_file.hpp"
 
 namespace mirror::cli {
 
@@ -23,6 +27,32 @@ constexpr const char* kBtsMeanPrefix = "obd-bts-mean:";
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw pol::BanditLogError(path + ": cannot read the policy");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A policy artifact (format mirror-policy-1) or a scenario's arm, as an artifact. Prints the
+// located errors and returns nothing when either does not load.
+std::optional<pol::PolicyArtifact> yaml_policy(const std::string& path, const std::string& arm) {
+  const bool artifact = scenario::looks_like_policy_artifact(file_text(path));
+  if (artifact && !arm.empty())
+    throw std::invalid_argument(path + " is a policy artifact: it has no arms (drop --arm)");
+  const auto loaded = artifact ? scenario::load_policy_artifact_file(path)
+                               : scenario::policy_artifact_from_scenario(path, arm);
+  if (loaded.ok()) return loaded.artifact;
+  for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+  return std::nullopt;
 }
 
 std::string json_number(double v) {
@@ -138,8 +168,10 @@ int ope_command(const Args& args) {
       "format", po::value<std::string>()->default_value("decisions"),
       "decisions (canonical decisions CSV + reward column) or obd (Open Bandit Dataset)")(
       "policy", po::value<std::string>(),
-      "target policy: CSV of probabilities (one row per logged round, one column per action), "
-      "or obd-bts:BTS_LOG / obd-bts-mean:BTS_LOG for the Open Bandit BTS policy")(
+      "target policy: a policy artifact of mirror export (YAML), a scenario (YAML; with --arm "
+      "or FILE#ARM), a CSV of probabilities (one row per logged round, one column per "
+      "action), or obd-bts:BTS_LOG / obd-bts-mean:BTS_LOG for the Open Bandit BTS policy")(
+      "arm", po::value<std::string>(), "with a scenario as --policy: the arm whose policy to evaluate")(
       "estimators", po::value<std::string>()->default_value("all"),
       "comma list of dm, ips, clipped-ips, snips, dr, sndr, switch-dr, dros")(
       "bootstrap", po::value<int>()->default_value(200), "bootstrap resamples (0 = no interval)")(
@@ -205,6 +237,16 @@ int ope_command(const Args& args) {
   else
     return usage_error("ope: --reward-model must be auto, logistic or ridge, not '" + kind + "'");
 
+  // SCENARIO#ARM names an arm, unless a file of that name exists.
+  std::string yaml_path = policy_arg, arm = vm.count("arm") ? vm["arm"].as<std::string>() : "";
+  if (const auto hash = policy_arg.rfind('#');
+      hash != std::string::npos && !std::filesystem::exists(policy_arg)) {
+    if (!arm.empty()) return usage_error("ope: give the arm once: --arm or FILE#ARM");
+    yaml_path = policy_arg.substr(0, hash);
+    arm = policy_arg.substr(hash + 1);
+    if (arm.empty()) return usage_error("ope: nothing after '#' in --policy " + policy_arg);
+  }
+
   std::optional<pol::ObdBtsSummary> bts;
   try {
     auto log = format == "obd" ? pol::read_obd_log(vm["log"].as<std::string>())
@@ -223,7 +265,15 @@ int ope_command(const Args& args) {
             "%.3g), so pi(item | position) is the %s over the bts log\n",
             bts->largest_propensity_range,
             mean ? "mean logged propensity, renormalised," : "share of rounds showing the item");
+    } else if (ends_with(yaml_path, ".yaml") || ends_with(yaml_path, ".yml")) {
+      const auto artifact = yaml_policy(yaml_path, arm);
+      if (!artifact) return kBadInput;
+      std::vector<std::string> notes;
+      policy = pol::artifact_target_policy(*artifact, log, &notes);
+      for (const auto& note : notes) std::cerr << "note: " << note << "\n";
+      if (!vm.count("json")) std::printf("policy: %s\n", artifact->label.c_str());
     } else {
+      if (!arm.empty()) return usage_error("ope: --arm goes with a scenario as --policy");
       policy = pol::read_target_policy_csv(policy_arg, log);
     }
     const auto report = pol::evaluate_policy(log, policy, o);

@@ -233,6 +233,8 @@ BanditLog read_decisions_log(const std::string& path) {
   BanditLog log;
   log.source = path;
   log.context_width = static_cast<std::uint32_t>(extra.size()) * kSlots;
+  std::vector<std::unordered_map<std::string, std::uint32_t>> value_ids(extra.size());
+  for (const auto c : extra) log.context_columns.push_back({header[c], {}, {}});
   std::unordered_map<std::string, std::int32_t> action_ids;
   std::vector<std::string> fields;
   std::vector<ContextEntry> entries;
@@ -249,6 +251,11 @@ BanditLog read_decisions_log(const std::string& path) {
     entries.clear();
     for (std::size_t e = 0; e < extra.size(); ++e) {
       const std::string& text = fields[extra[e]];
+      auto& raw = log.context_columns[e];
+      const auto [id, fresh] =
+          value_ids[e].emplace(text, static_cast<std::uint32_t>(raw.values.size()));
+      if (fresh) raw.values.push_back(text);
+      raw.value_of_round.push_back(id->second);
       if (text.empty()) continue;  // missing: the feature is absent
       const auto base = static_cast<std::uint32_t>(e) * kSlots;
       if (const auto value = parse_number(text)) {

@@ -300,6 +300,15 @@ std::string read_string_attribute(const std::string& path, const std::string& ob
   });
 }
 
+std::int64_t read_integer_attribute(const std::string& path, const std::string& object,
+                                    const std::string& attribute) {
+  return read_from<std::int64_t>(path, object + "@" + attribute, [&](H5::H5File& f) {
+    std::int64_t value = 0;
+    f.openGroup(object).openAttribute(attribute).read(h5::kI64, &value);
+    return value;
+  });
+}
+
 std::vector<std::string> list_group(const std::string& path, const std::string& group) {
   return read_from<std::vector<std::string>>(path, group, [&](H5::H5File& f) {
     auto g = f.openGroup(group);

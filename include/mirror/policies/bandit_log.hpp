@@ -39,6 +39,14 @@ struct BanditLog {
   // Optional features of each (round, action) pair, n x A row-major; empty = none. OBD's
   // user-item affinity is one: it is how much this user likes each item.
   std::vector<double> action_context;
+  // The raw text of each context column of a decisions log, for policies whose conditions
+  // read them (policy artifacts): per column its distinct values and each round's value.
+  struct ContextColumn {
+    std::string name;
+    std::vector<std::string> values;
+    std::vector<std::uint32_t> value_of_round;
+  };
+  std::vector<ContextColumn> context_columns;
   std::string source;              // file the rounds came from, for messages
   std::vector<std::int64_t> line;  // source line per round (empty for built logs)
 

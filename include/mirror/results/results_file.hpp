@@ -41,6 +41,9 @@ std::vector<double> read_column(const std::string& path, const std::string& data
 std::vector<std::string> read_strings(const std::string& path, const std::string& dataset);
 std::string read_string_attribute(const std::string& path, const std::string& object,
                                   const std::string& attribute);
+// An integer attribute (any integer type in the file, converted).
+std::int64_t read_integer_attribute(const std::string& path, const std::string& object,
+                                    const std::string& attribute);
 // Names of the members of a group, sorted.
 std::vector<std::string> list_group(const std::string& path, const std::string& group);
 
