@@ -9,6 +9,7 @@
 #include "mirror/policies/policy_export.hpp"
 #include "mirror/results/results_file.hpp"
 #include "mirror/scenario/load_scenario.hpp"
+#include "mirror/scenario/policy_artifact_file.hpp"
 
 namespace mirror::cli {
 
@@ -45,6 +46,9 @@ int export_command(const Args& args) {
   po::options_description options("export options");
   options.add_options()("help,h", "show this help")("results", po::value<std::string>(),
                                                     "results file of mirror run")(
+      "scenario", po::value<std::string>(),
+      "instead of --results: the policy of a scenario's arm, as mirror ope --policy "
+      "SCENARIO#ARM evaluates it (printed, or written with --out)")(
       "arm", po::value<std::string>(), "the arm whose policy to export")(
       "by", po::value<std::string>()->default_value("segment"),
       "segment (one distribution per segment) or none (one for everyone)")(
@@ -57,6 +61,28 @@ int export_command(const Args& args) {
                              args, options, positional, vm);
       rc >= 0)
     return rc;
+  if (vm.count("scenario")) {
+    if (vm.count("results")) return usage_error("export: --results or --scenario, not both");
+    const auto loaded = scenario::policy_artifact_from_scenario(
+        vm["scenario"].as<std::string>(), vm.count("arm") ? vm["arm"].as<std::string>() : "");
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+      return kBadInput;
+    }
+    const auto text = pol::policy_artifact_yaml(*loaded.artifact);
+    if (!vm.count("out")) {
+      std::cout << text;
+      return kOk;
+    }
+    try {
+      pol::write_policy_artifact(*loaded.artifact, vm["out"].as<std::string>());
+    } catch (const std::exception& e) {
+      std::cerr << "mirror: export failed: " << e.what() << "\n";
+      return kRunFailed;
+    }
+    std::printf("policy artifact written to %s\n", vm["out"].as<std::string>().c_str());
+    return kOk;
+  }
   for (const char* required : {"results", "arm"})
     if (!vm.count(required)) return usage_error(std::string("export: missing --") + required);
   const auto by = vm["by"].as<std::string>();
