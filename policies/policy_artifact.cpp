@@ -99,6 +99,22 @@ std::string log_label(const std::string& label) {
   return label == kNoActionLabel ? std::string(kLoggedNoAction) : label;
 }
 
+// channel/message/offer with every `none` part empty: `mirror run` writes a campaign without
+// an offer as `email/newsletter/`, `mirror generate` (and many CRMs) as `email/newsletter/none`.
+std::string plain_label(const std::string& label) {
+  std::string out, part;
+  std::size_t parts = 0;
+  for (std::size_t i = 0; i <= label.size(); ++i) {
+    if (i == label.size() || label[i] == '/') {
+      out += (parts++ ? "/" : "") + (part == kNoActionLabel ? std::string() : part);
+      part.clear();
+    } else {
+      part += label[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string policy_artifact_yaml(const PolicyArtifact& a) {
@@ -165,6 +181,14 @@ TargetPolicy artifact_target_policy(const PolicyArtifact& artifact, BanditLog& l
   for (const auto& l : log.action_labels) decisions_form &= slashes(l) == 2;
   std::map<std::string, std::int32_t> ids;
   for (std::int32_t a = 0; a < log.actions(); ++a) ids[log.action_labels[a]] = a;
+  // A label the log lacks matches a logged one that differs only in writing a missing part
+  // as `none` or empty, when exactly one does.
+  std::map<std::string, std::int32_t> plain_ids;
+  if (decisions_form)
+    for (std::int32_t a = 0; a < log.actions(); ++a) {
+      const auto [it, fresh] = plain_ids.emplace(plain_label(log.action_labels[a]), a);
+      if (!fresh) it->second = -1;  // ambiguous
+    }
   const std::int32_t logged_actions = log.actions();
   std::vector<std::string> unseen;
   using Resolved = std::vector<std::pair<std::int32_t, double>>;
@@ -183,6 +207,11 @@ TargetPolicy artifact_target_policy(const PolicyArtifact& artifact, BanditLog& l
                                      "probability of '" + share.label + "' is " +
                                          number_text(share.probability) + ", not in [0, 1]"));
       auto it = ids.find(label);
+      if (it == ids.end() && decisions_form) {
+        const auto plain = plain_ids.find(plain_label(label));
+        if (plain != plain_ids.end() && plain->second >= 0)
+          it = ids.emplace(label, plain->second).first;
+      }
       if (it == ids.end()) {
         it = ids.emplace(label, static_cast<std::int32_t>(log.action_labels.size())).first;
         log.action_labels.push_back(label);

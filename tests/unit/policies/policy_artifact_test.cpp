@@ -133,6 +133,25 @@ TEST_F(PolicyArtifactTest, AnActionTheLogNeverShowsHasNoSupport) {
   EXPECT_TRUE(warned);
 }
 
+TEST_F(PolicyArtifactTest, AMissingPartMatchesWhetherWrittenEmptyOrNone) {
+  // mirror generate writes a campaign without an offer as push/apparel/none.
+  auto log = read_decisions_log(write("log.csv", std::string(kHeader) +
+                                                     "1,2024-01-01T00:00:00Z,a,p,push,apparel,none,0.5,0,1,x,1\n"
+                                                     "2,2024-01-01T00:00:00Z,a,p,,,,0.5,0,0,x,1\n"));
+  PolicyArtifact a;
+  a.label = "p.yaml";
+  a.default_actions = {{"push/apparel/", 0.25}, {"none", 0.75}};
+  std::vector<std::string> notes;
+  const auto policy = artifact_target_policy(a, log, &notes);
+  EXPECT_EQ(log.actions(), 2);
+  EXPECT_TRUE(notes.empty());
+  EXPECT_DOUBLE_EQ(policy(0, 0), 0.25);
+  EXPECT_DOUBLE_EQ(policy(0, 1), 0.75);
+  // Both spellings in one distribution are the same action twice.
+  a.default_actions = {{"push/apparel/", 0.25}, {"push/apparel/none", 0.75}};
+  EXPECT_THROW(artifact_target_policy(a, log), BanditLogError);
+}
+
 TEST_F(PolicyArtifactTest, BadConditionsAndLabelsAreLocatedInTheArtifact) {
   const auto log_path = write("log.csv", tiny_log());
   const auto error_of = [&](const PolicyArtifact& a) {
