@@ -219,7 +219,8 @@ PolicyArtifactLoad load_policy_artifact_file(const std::string& path) {
 bool looks_like_policy_artifact(const std::string& text) {
   try {
     const YAML::Node root = YAML::Load(text);
-    return root && root.IsMap() && root["format"];
+    if (!root || !root.IsMap() || root["experiment"]) return false;
+    return root["format"] || root["rules"] || root["default"];
   } catch (const YAML::Exception&) {
     return false;
   }

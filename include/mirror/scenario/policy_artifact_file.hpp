@@ -24,7 +24,8 @@ struct PolicyArtifactLoad {
 PolicyArtifactLoad load_policy_artifact_text(const std::string& text, const std::string& label);
 PolicyArtifactLoad load_policy_artifact_file(const std::string& path);
 
-// True when TEXT is YAML whose top-level map has a `format` key (an artifact, not a scenario).
+// True when TEXT is YAML whose top-level map has `format`, `rules` or `default` and no
+// `experiment`: an artifact (perhaps a broken one), not a scenario.
 bool looks_like_policy_artifact(const std::string& text);
 
 // The policy of arm ARM ("" when the scenario has one arm) of the scenario file PATH, as an

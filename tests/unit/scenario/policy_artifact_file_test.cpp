@@ -86,6 +86,8 @@ TEST(PolicyArtifactFile, BadFilesGetEveryErrorLocated) {
                 "bad.yaml:10:12: default.actions: expected a map of action: probability (e.g. { "
                 "\"email//ten_off\": 0.3, none: 0.7 }), found a list",
             }));
+  EXPECT_TRUE(looks_like_policy_artifact("rules: []\n"));  // reported as an artifact
+  EXPECT_FALSE(looks_like_policy_artifact("name: x\nexperiment: {}\n"));
   EXPECT_EQ(messages(load_policy_artifact_text("rules: []\n", "x.yaml")),
             (std::vector<std::string>{
                 "x.yaml:1:1: missing required key 'format' (format: mirror-policy-1)",
@@ -204,6 +206,23 @@ TEST_F(ScenarioPolicy, LearnersAndTriggersAreRefusedWithTheReason) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.errors[0].message.find("no arm 'weekley' (did you mean 'weekly'?)"), std::string::npos);
   EXPECT_FALSE(policy_artifact_from_scenario(path_, "").ok());  // six arms: which one?
+}
+
+// The example files docs/ope.md measures with (ctest runs in the source directory).
+TEST(PolicyArtifactFile, TheDocsExamplesLoad) {
+  const auto mix = load_policy_artifact_file("docs/examples/retail_mix_policy.yaml");
+  ASSERT_TRUE(mix.ok()) << mix.errors.front().to_string();
+  ASSERT_EQ(mix.artifact->rules.size(), 1u);
+  EXPECT_EQ(mix.artifact->rules[0].when, "consent_sms == 1");
+  for (const char* arm : {"nothing", "sms_ten_off", "sms_twenty_off", "email_ten_off", "push_apparel",
+                          "sms_else_email"}) {
+    const auto a = policy_artifact_from_scenario("docs/examples/retail_policies.yaml", arm);
+    ASSERT_TRUE(a.ok()) << arm << ": " << a.errors.front().to_string();
+  }
+  const auto sms = policy_artifact_from_scenario("docs/examples/retail_policies.yaml", "sms_else_email");
+  ASSERT_EQ(sms.artifact->rules.size(), 2u);
+  EXPECT_EQ(sms.artifact->rules[0].actions[0].label, "sms/newsletter/ten_off");
+  EXPECT_EQ(sms.artifact->rules[1].actions[0].label, "email/newsletter/ten_off");
 }
 
 }  // namespace
