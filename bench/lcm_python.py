@@ -14,7 +14,23 @@ import time
 import numpy as np
 import torch
 
-INPUTS, HEADS = 18, 8  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
+INPUTS, HEADS = 21, 10  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
+CONTACT = 8  # kLcmEventCount + kLcmAny: the input saying the day has a contact
+# (base, response) head pairs folded on contact days: purchase, visit
+RESPONSES = ((0, 8), (1, 9))
+
+
+def softplus(v):
+    return v.clamp_min(0) + torch.log1p(torch.exp(-v.abs()))
+
+
+def with_response(y, x):
+    """P(event) = 1 - (1 - sigmoid(base)) (1 - sigmoid(response))^contact, as a logit."""
+    y = y.clone()
+    for base, response in RESPONSES:
+        log_none = -softplus(y[:, base]) - x[:, CONTACT] * softplus(y[:, response])
+        y[:, base] = torch.log(-torch.expm1(log_none)) - log_none
+    return y
 
 
 def read_floats(path, count):
@@ -59,7 +75,7 @@ def main():
         expected = expected.view(rows, hidden + heads)
         with torch.no_grad():
             h = cell(x, torch.zeros(rows, hidden))
-            y = head(torch.cat([h, x], 1))
+            y = with_response(head(torch.cat([h, x], 1)), x)
         diff = max((h - expected[:, :hidden]).abs().max().item(),
                    (y - expected[:, hidden:]).abs().max().item())
         print(f"largest difference to the C++ kernel's first step: {diff:.2e}")
@@ -74,7 +90,7 @@ def main():
         with torch.no_grad():
             for _ in range(args.steps):
                 h = cell(x, h)
-                y = head(torch.cat([h, x], 1))
+                y = with_response(head(torch.cat([h, x], 1)), x)
         seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
         print(f"python3-torch loop, {threads} thread{'s' if threads > 1 else ''}: "
               f"{seconds:.3f} s  {total / seconds:.0f} rows/s  CPU {cpu:.3f} s  {total / cpu:.0f} rows/CPU-s")

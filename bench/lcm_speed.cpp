@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   lcm_prepare(w);
   std::vector<float> h(rows * hidden, 0.0f), x(rows * kLcmInputs), heads(rows * kLcmHeadCount);
   for (auto& v : x) v = n(rng);
+  // The contact input is 0 or 1, as in real use: a contact on every seventh row.
+  for (std::size_t r = 0; r < rows; ++r) x[r * kLcmInputs + kLcmEventCount + kLcmAny] = r % 7 == 0;
 
   if (!save_dir.empty()) {
     const auto write = [&](const std::string& name, const std::vector<const std::vector<float>*>& parts) {

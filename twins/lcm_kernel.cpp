@@ -101,28 +101,37 @@ const AffineFn kGateAffine = affine;
 
 // The heads of R rows at once: each head weight is loaded once for R rows. Per row and head
 // the sum runs over the state, then the inputs, in order, as affine() over [h, x] would.
+// The heads are padded to kLcmHeadStride (zero weights), so they fill whole vectors.
 template <int R>
 inline void heads_rows(const float* wt, const float* b, const float* h, const float* x, int H,
                        float* heads) {
-  constexpr int NV = kLcmHeadCount / 4;
+  constexpr int NV = kLcmHeadStride / 4;
   V4 acc[R][NV] = {};
   for (int k = 0; k < H; ++k) {
-    const float* row = wt + static_cast<std::size_t>(k) * kLcmHeadCount;
+    const float* row = wt + static_cast<std::size_t>(k) * kLcmHeadStride;
     for (int u = 0; u < NV; ++u) {
       const V4 wk = load4(row + 4 * u);
       for (int r = 0; r < R; ++r) acc[r][u] += wk * broadcast4(h[r * H + k]);
     }
   }
   for (int k = 0; k < kLcmInputs; ++k) {
-    const float* row = wt + static_cast<std::size_t>(H + k) * kLcmHeadCount;
+    const float* row = wt + static_cast<std::size_t>(H + k) * kLcmHeadStride;
     for (int u = 0; u < NV; ++u) {
       const V4 wk = load4(row + 4 * u);
       for (int r = 0; r < R; ++r) acc[r][u] += wk * broadcast4(x[r * kLcmInputs + k]);
     }
   }
-  for (int r = 0; r < R; ++r)
-    for (int u = 0; u < NV; ++u)
-      store4(heads + r * kLcmHeadCount + 4 * u, acc[r][u] + load4(b + 4 * u));
+  for (int r = 0; r < R; ++r) {
+    float padded[kLcmHeadStride];
+    for (int u = 0; u < NV; ++u) store4(padded + 4 * u, acc[r][u] + load4(b + 4 * u));
+    float* out = heads + r * kLcmHeadCount;
+    std::copy(padded, padded + kLcmHeadCount, out);
+    const float contact = x[r * kLcmInputs + kLcmEventCount + kLcmAny];
+    if (contact != 0.0f) {
+      out[kHeadPurchase] = lcm_with_response(out[kHeadPurchase], out[kHeadPurchaseResponse], contact);
+      out[kHeadVisit] = lcm_with_response(out[kHeadVisit], out[kHeadVisitResponse], contact);
+    }
+  }
 }
 
 std::vector<float> transposed(const std::vector<float>& w, int rows, int cols) {
@@ -223,11 +232,23 @@ const auto kGates = gates_sse;
 
 }  // namespace
 
+float lcm_with_response(float base, float response, float contact) {
+  const auto softplus = [](float v) { return std::max(v, 0.0f) + std::log1p(std::exp(-std::abs(v))); };
+  const float log_none = -softplus(base) - contact * softplus(response);  // log P(no event)
+  return std::log(-std::expm1(log_none)) - log_none;
+}
+
 void lcm_prepare(LcmWeights& w) {
   const int H = w.hidden;
   w.w_ih_t = transposed(w.w_ih, 3 * H, kLcmInputs);
   w.w_hh_t = transposed(w.w_hh, 3 * H, H);
-  w.w_head_t = transposed(w.w_head, kLcmHeadCount, H + kLcmInputs);
+  w.w_head_t.assign(static_cast<std::size_t>(H + kLcmInputs) * kLcmHeadStride, 0.0f);
+  for (int head = 0; head < kLcmHeadCount; ++head)
+    for (int k = 0; k < H + kLcmInputs; ++k)
+      w.w_head_t[static_cast<std::size_t>(k) * kLcmHeadStride + head] =
+          w.w_head[static_cast<std::size_t>(head) * (H + kLcmInputs) + k];
+  w.b_head_padded.assign(kLcmHeadStride, 0.0f);
+  std::copy(w.b_head.begin(), w.b_head.end(), w.b_head_padded.begin());
 }
 
 void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows) {
@@ -246,22 +267,12 @@ void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out,
 void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows) {
   const int H = w.hidden;
   std::size_t r = 0;
-  if constexpr (kLcmHeadCount % 4 == 0) {
-    for (; r + 4 <= rows; r += 4)
-      heads_rows<4>(w.w_head_t.data(), w.b_head.data(), h + r * H, x + r * kLcmInputs, H,
-                    heads + r * kLcmHeadCount);
-    for (; r < rows; ++r)
-      heads_rows<1>(w.w_head_t.data(), w.b_head.data(), h + r * H, x + r * kLcmInputs, H,
-                    heads + r * kLcmHeadCount);
-  }
-  thread_local std::vector<float> joined;
-  joined.resize(H + kLcmInputs);
-  for (; r < rows; ++r) {
-    std::copy(h + r * H, h + (r + 1) * H, joined.begin());
-    std::copy(x + r * kLcmInputs, x + (r + 1) * kLcmInputs, joined.begin() + H);
-    affine(w.w_head_t.data(), w.b_head.data(), joined.data(), kLcmHeadCount, H + kLcmInputs,
-           heads + r * kLcmHeadCount);
-  }
+  for (; r + 4 <= rows; r += 4)
+    heads_rows<4>(w.w_head_t.data(), w.b_head_padded.data(), h + r * H, x + r * kLcmInputs, H,
+                  heads + r * kLcmHeadCount);
+  for (; r < rows; ++r)
+    heads_rows<1>(w.w_head_t.data(), w.b_head_padded.data(), h + r * H, x + r * kLcmInputs, H,
+                  heads + r * kLcmHeadCount);
 }
 
 LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h) {

@@ -16,7 +16,8 @@ namespace mirror::twins {
 
 namespace {
 
-constexpr const char* kFormat = "mirror-lcm-4";  // 3: a decaying frequency; 4: discount and category inputs
+// 3: a decaying frequency; 4: discount and category inputs; 5: response heads for contacts
+constexpr const char* kFormat = "mirror-lcm-5";
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -68,6 +69,33 @@ void import_weights(LcmNet& net, const LcmWeights& w) {
   net->log_sigma.fill_(std::log(w.log_spend_sigma));
 }
 
+torch::Tensor exact_softplus(const torch::Tensor& v) {
+  return torch::clamp_min(v, 0) + torch::log1p(torch::exp(-torch::abs(v)));
+}
+
+// The heads with the responses folded into the purchase and visit logits on contact days,
+// as lcm_with_response does in the kernel (on every row: without a contact it gives the
+// base logit back, up to rounding, and nothing branches).
+torch::Tensor with_response(const torch::Tensor& heads, const torch::Tensor& x) {
+  const auto contact = x.select(1, kLcmEventCount + kLcmAny);
+  auto columns = heads.unbind(1);
+  for (auto [base, response] : {std::pair{kHeadPurchase, kHeadPurchaseResponse}, {kHeadVisit, kHeadVisitResponse}}) {
+    const auto log_none = -exact_softplus(heads.select(1, base)) - contact * exact_softplus(heads.select(1, response));
+    columns[base] = torch::log(-torch::expm1(log_none)) - log_none;
+  }
+  return torch::stack(columns, 1);
+}
+
+// Which head weights may learn: the purchase and visit heads do not read today's action
+// (their responses do), and the spend head reads only its discount.
+torch::Tensor head_weight_mask(int hidden) {
+  auto mask = torch::ones({kLcmHeadCount, hidden + kLcmInputs});
+  const int actions = hidden + kLcmEventCount;
+  for (int head : {kHeadPurchase, kHeadVisit, kHeadLogSpend}) mask[head].narrow(0, actions, kLcmActionCount).zero_();
+  mask[kHeadLogSpend][actions + kLcmDiscount] = 1;
+  return mask;
+}
+
 // Inputs of every (customer, step) of the calibration period: customers x steps x inputs.
 std::vector<float> build_inputs(const LcmSequences& s, std::int32_t steps) {
   std::vector<float> x(s.size() * steps * kLcmInputs);
@@ -104,7 +132,7 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     auto next = net->cell(x.select(1, d), h);
     h = alive * next;  // zero until the customer's first event
     if (count == 0) continue;
-    const auto out = net->head(torch::cat({h, x.select(1, d)}, 1));
+    const auto out = with_response(net->head(torch::cat({h, x.select(1, d)}, 1)), x.select(1, d));
     const auto target = y.select(1, d);
     torch::Tensor loss = torch::zeros({});
     for (int k = 0; k < kBinaryHeads; ++k)
@@ -147,6 +175,11 @@ void init_head_biases(LcmNet& net, const LcmSequences& data, std::int32_t split)
     net->head->bias[k].fill_(std::log(rate / (1 - rate)));
   }
   if (count[kLcmPurchase] > 0) net->head->bias[kHeadLogSpend].fill_(log_spend / count[kLcmPurchase]);
+  // A contact starts by bringing nobody: a response of about 0.25%, no weights.
+  for (int k : {kHeadPurchaseResponse, kHeadVisitResponse}) {
+    net->head->bias[k].fill_(-6.0);
+    net->head->weight[k].zero_();
+  }
 }
 
 std::string config_text(const LcmConfig& c) {
@@ -215,6 +248,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     net->cell->weight_ih.narrow(1, kLcmEventCount, kLcmActionCount).zero_();
     net->head->weight.narrow(1, config.hidden + kLcmEventCount, kLcmActionCount).zero_();
   }
+  const auto head_mask = head_weight_mask(config.hidden);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
   LcmArtifact artifact;
   artifact.config = config;
@@ -234,6 +268,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
       optimizer.zero_grad();
       losses.train.backward();
       if (!config.action_into_state) net->cell->weight_ih.grad().narrow(1, kLcmEventCount, kLcmActionCount).zero_();
+      net->head->weight.grad().mul_(head_mask);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
       train_total += losses.train.item<double>() * w;
@@ -374,7 +409,7 @@ void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, floa
   const auto ht = torch::from_blob(const_cast<float*>(h), {r, w.hidden});
   const auto xt = torch::from_blob(const_cast<float*>(x), {r, kLcmInputs});
   const auto next = net->cell(xt, ht).contiguous();
-  const auto out = net->head(torch::cat({next, xt}, 1)).contiguous();
+  const auto out = with_response(net->head(torch::cat({next, xt}, 1)), xt).contiguous();
   std::copy(next.data_ptr<float>(), next.data_ptr<float>() + next.numel(), h_out);
   std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), heads);
 }
@@ -386,11 +421,12 @@ double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int step
   import_weights(net, w);
   const auto r = static_cast<std::int64_t>(rows);
   auto h = torch::zeros({r, w.hidden});
-  const auto x = torch::randn({r, kLcmInputs});
+  auto x = torch::randn({r, kLcmInputs});
+  x.select(1, kLcmEventCount + kLcmAny).copy_(torch::arange(r).remainder(7).eq(0));  // a contact in seven rows
   const auto start = std::chrono::steady_clock::now();
   for (int s = 0; s < steps; ++s) {
     h = net->cell(x, h);
-    const auto out = net->head(torch::cat({h, x}, 1));
+    const auto out = with_response(net->head(torch::cat({h, x}, 1)), x);
     (void)out;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -55,8 +55,14 @@ enum LcmCalendar : int {
 };
 inline constexpr float kLcmDiscountScale = 5.0f;  // kLcmDiscount = 5 x the discount: 20% off = 1
 inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
-// Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, and the
-// mean of log spend given a purchase.
+// Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, the mean
+// of log spend given a purchase, and the two response heads: the logit of a contact's own
+// chance to bring a purchase (a visit) that day. On a day with a contact, lcm_heads folds
+// each response into its event's logit (lcm_with_response): the customer buys if they would
+// have anyway or the contact brings them, so a contact adds (1 - p) r to the probability p
+// instead of shifting every customer's logit by the same amount, which overstates the
+// effect on customers who buy often anyway. The purchase and visit heads themselves do not
+// read the action, and the spend head reads only its discount.
 enum LcmHead : int {
   kHeadPurchase,
   kHeadVisit,
@@ -66,8 +72,14 @@ enum LcmHead : int {
   kHeadUnsubscribe,
   kHeadChurn,
   kHeadLogSpend,
+  kHeadPurchaseResponse,
+  kHeadVisitResponse,
   kLcmHeadCount
 };
+// The logit of P(event) = 1 - (1 - sigmoid(base)) (1 - sigmoid(response))^contact, where
+// contact is the step's kLcmAny input (0 or 1): base itself, up to rounding, without a
+// contact.
+float lcm_with_response(float base, float response, float contact);
 
 struct LcmConfig {
   int hidden = 32;
@@ -179,8 +191,9 @@ struct LcmWeights {
   float log_spend_sigma = 1.0f;               // of log spend given a purchase
   // The kernel's transposed copies ([inputs x gates]), so its inner loops run over
   // contiguous gates and vectorise without reordering any sum. Filled by lcm_prepare().
-  std::vector<float> w_ih_t, w_hh_t, w_head_t;
+  std::vector<float> w_ih_t, w_hh_t, w_head_t, b_head_padded;  // heads padded to kLcmHeadStride
 };
+inline constexpr int kLcmHeadStride = (kLcmHeadCount + 3) / 4 * 4;
 // Fills the kernel's copies; train_lcm and load_lcm call it.
 void lcm_prepare(LcmWeights& w);
 

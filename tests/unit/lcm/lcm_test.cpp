@@ -71,6 +71,7 @@ TEST(LcmKernel, HeadsAreThePlainSumsAndTheStateThePlainFormula) {
     std::vector<float> h(rows * hidden), x(rows * kLcmInputs);
     for (auto& v : h) v = std::tanh(n(rng));
     for (auto& v : x) v = 2.0f * n(rng);
+    for (std::size_t r = 0; r < rows; ++r) x[r * kLcmInputs + kLcmEventCount + kLcmAny] = r % 2;  // contacts
     std::vector<float> ours(rows * hidden), ours_heads(rows * kLcmHeadCount);
     lcm_step(w, h.data(), x.data(), ours.data(), rows);
     lcm_heads(w, ours.data(), x.data(), ours_heads.data(), rows);
@@ -80,10 +81,15 @@ TEST(LcmKernel, HeadsAreThePlainSumsAndTheStateThePlainFormula) {
       for (int j = 0; j < hidden; ++j) ASSERT_NEAR(ours[r * hidden + j], plain[j], 2e-6) << hidden << " " << r;
       std::vector<float> joined(&ours[r * hidden], &ours[(r + 1) * hidden]);
       joined.insert(joined.end(), &x[r * kLcmInputs], &x[(r + 1) * kLcmInputs]);
+      float plain_heads[kLcmHeadCount];
       for (int k = 0; k < kLcmHeadCount; ++k)
-        ASSERT_EQ(ours_heads[r * kLcmHeadCount + k],
-                  plain_dot(w.w_head, k, hidden + kLcmInputs, joined.data()) + w.b_head[k])
-            << hidden << " " << r;
+        plain_heads[k] = plain_dot(w.w_head, k, hidden + kLcmInputs, joined.data()) + w.b_head[k];
+      if (r % 2) {
+        plain_heads[kHeadPurchase] = lcm_with_response(plain_heads[kHeadPurchase], plain_heads[kHeadPurchaseResponse], 1);
+        plain_heads[kHeadVisit] = lcm_with_response(plain_heads[kHeadVisit], plain_heads[kHeadVisitResponse], 1);
+      }
+      for (int k = 0; k < kLcmHeadCount; ++k)
+        ASSERT_EQ(ours_heads[r * kLcmHeadCount + k], plain_heads[k]) << hidden << " " << r << " " << k;
     }
   }
 }
@@ -99,6 +105,7 @@ TEST(LcmKernel, ReproducesLibTorchAndIgnoresTheBatch) {
     std::vector<float> h(rows * hidden), x(rows * kLcmInputs);
     for (auto& v : h) v = std::tanh(n(rng));
     for (auto& v : x) v = n(rng);
+    for (std::size_t r = 0; r < rows; ++r) x[r * kLcmInputs + kLcmEventCount + kLcmAny] = r % 3 == 0;
     std::vector<float> ours(rows * hidden), ours_heads(rows * kLcmHeadCount);
     std::vector<float> torch_h(rows * hidden), torch_heads(rows * kLcmHeadCount);
     lcm_step(w, h.data(), x.data(), ours.data(), rows);
@@ -110,6 +117,23 @@ TEST(LcmKernel, ReproducesLibTorchAndIgnoresTheBatch) {
     lcm_step(w, &h[42 * hidden], &x[42 * kLcmInputs], one.data(), 1);
     for (int j = 0; j < hidden; ++j) ASSERT_EQ(one[j], ours[42 * hidden + j]);  // bit for bit
   }
+}
+
+// A contact's response adds (1 - p) r to the probability p of the day's event: the same
+// absolute gain for a rare and a frequent buyer with the same response, where a logit shift
+// would give the frequent one several times more.
+TEST(LcmKernel, AResponseAddsItsChanceToTheCustomersWhoWouldNotHaveBought) {
+  const auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  for (float base : {-9.0f, -4.5f, -1.0f, 0.0f, 2.5f})
+    for (float response : {-8.0f, -3.0f, 0.5f}) {
+      const double p = sigmoid(base), r = sigmoid(response);
+      EXPECT_NEAR(sigmoid(lcm_with_response(base, response, 1)), 1 - (1 - p) * (1 - r), 1e-6 * (p + r))
+          << base << " " << response;
+      EXPECT_NEAR(lcm_with_response(base, response, 0), base, 2e-6 * std::max(1.0f, std::abs(base)));
+    }
+  const double rare = sigmoid(lcm_with_response(-5, -4, 1)) - sigmoid(-5);
+  const double frequent = sigmoid(lcm_with_response(-2, -4, 1)) - sigmoid(-2);
+  EXPECT_NEAR(frequent / rare, (1 - sigmoid(-2)) / (1 - sigmoid(-5)), 1e-4);  // 0.887, not ~17x
 }
 
 TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
