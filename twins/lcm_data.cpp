@@ -229,6 +229,7 @@ void LcmHistory::observe(const float* day_events, std::int32_t step) {
                                                  : decayed_purchases * std::exp(-(step - last_purchase) / kFrequencyDays));
     last_purchase = step;
     ++purchases;
+    log_spend_sum += day_events[kLcmLogSpend];
   }
 }
 
@@ -252,6 +253,9 @@ void lcm_inputs(const float* yesterday_events, const float* today_action, std::i
                          : static_cast<float>(std::log1p(
                                history.decayed_purchases *
                                std::exp(-(step - history.last_purchase) / LcmHistory::kFrequencyDays)));
+  c[kLcmMonetary] = history.purchases > 0 ? static_cast<float>(history.log_spend_sum / history.purchases) : 0.0f;
+  float* by_channel = out + kLcmChannelDiscountInputs;
+  for (int k = 0; k < kLcmChannelDiscountCount; ++k) by_channel[k] = a[kLcmEmail + k] * a[kLcmDiscount];
 }
 
 }  // namespace mirror::twins

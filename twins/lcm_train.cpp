@@ -16,7 +16,8 @@ namespace mirror::twins {
 
 namespace {
 
-// 3: a decaying frequency; 4: discount and category inputs; 5: response heads for contacts
+// 3: a decaying frequency; 4: discount and category inputs; 5: response heads for contacts,
+// discounts by channel
 constexpr const char* kFormat = "mirror-lcm-5";
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
@@ -87,12 +88,16 @@ torch::Tensor with_response(const torch::Tensor& heads, const torch::Tensor& x) 
 }
 
 // Which head weights may learn: the purchase and visit heads do not read today's action
-// (their responses do), and the spend head reads only its discount.
+// (their responses do), and the spend head reads only its discount, by channel.
 torch::Tensor head_weight_mask(int hidden) {
   auto mask = torch::ones({kLcmHeadCount, hidden + kLcmInputs});
   const int actions = hidden + kLcmEventCount;
-  for (int head : {kHeadPurchase, kHeadVisit, kHeadLogSpend}) mask[head].narrow(0, actions, kLcmActionCount).zero_();
-  mask[kHeadLogSpend][actions + kLcmDiscount] = 1;
+  const int by_channel = hidden + kLcmChannelDiscountInputs;
+  for (int head : {kHeadPurchase, kHeadVisit}) {
+    mask[head].narrow(0, actions, kLcmActionCount).zero_();
+    mask[head].narrow(0, by_channel, kLcmChannelDiscountCount).zero_();
+  }
+  mask[kHeadLogSpend].narrow(0, actions, kLcmActionCount).zero_();
   return mask;
 }
 
@@ -247,6 +252,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     torch::NoGradGuard no_grad;
     net->cell->weight_ih.narrow(1, kLcmEventCount, kLcmActionCount).zero_();
     net->head->weight.narrow(1, config.hidden + kLcmEventCount, kLcmActionCount).zero_();
+    net->head->weight.narrow(1, config.hidden + kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
+    net->cell->weight_ih.narrow(1, kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
   }
   const auto head_mask = head_weight_mask(config.hidden);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
@@ -267,7 +274,10 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
                                        birth_all.index_select(0, idx), steps, split);
       optimizer.zero_grad();
       losses.train.backward();
-      if (!config.action_into_state) net->cell->weight_ih.grad().narrow(1, kLcmEventCount, kLcmActionCount).zero_();
+      if (!config.action_into_state) {
+        net->cell->weight_ih.grad().narrow(1, kLcmEventCount, kLcmActionCount).zero_();
+        net->cell->weight_ih.grad().narrow(1, kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
+      }
       net->head->weight.grad().mul_(head_mask);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));

@@ -51,10 +51,23 @@ enum LcmCalendar : int {
   kLcmRecency,    // 1 - exp(-days since the last purchase / 60); 1 without one
   kLcmTenure,     // 1 - exp(-days since the first event / 180)
   kLcmFrequency,  // log1p(purchase days weighted by exp(-age / 365 days))
+  kLcmMonetary,   // mean kLcmLogSpend of the purchase days so far; 0 without one
   kLcmCalendarCount
 };
+// Today's discount by the channel that brought it (lcm_inputs derives them from the action):
+// how much of an offer reaches the till depends on how many notice it, which the channel
+// decides, so the spend head reads these rather than one discount for every channel.
+enum LcmChannelDiscount : int {
+  kLcmEmailDiscount,
+  kLcmSmsDiscount,
+  kLcmPushDiscount,
+  kLcmChannelDiscountCount
+};
 inline constexpr float kLcmDiscountScale = 5.0f;  // kLcmDiscount = 5 x the discount: 20% off = 1
-inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
+inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount + kLcmChannelDiscountCount;
+// Where each block starts in a step's inputs.
+inline constexpr int kLcmActionInputs = kLcmEventCount;
+inline constexpr int kLcmChannelDiscountInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
 // Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, the mean
 // of log spend given a purchase, and the two response heads: the logit of a contact's own
 // chance to bring a purchase (a visit) that day. On a day with a contact, lcm_heads folds
@@ -168,12 +181,13 @@ struct LcmHistory {
   // Purchase days weighted by exp(-age / kFrequencyDays), as of the last purchase: a
   // frequency that forgets, so a longer log does not give values training never saw.
   double decayed_purchases = 0;
+  double log_spend_sum = 0;  // of kLcmLogSpend over the purchase days
   static constexpr double kFrequencyDays = 365.0;
   void observe(const float* day_events, std::int32_t step);
 };
 
 // The inputs of `step` for a customer: yesterday's events (null on the first step), today's
-// action (null: none), calendar and history (up to yesterday).
+// action (null: none), calendar and history (up to yesterday), and the channel discounts.
 void lcm_inputs(const float* yesterday_events, const float* today_action, std::int32_t calendar_day,
                 std::int32_t step, const LcmHistory& history, float* out);
 

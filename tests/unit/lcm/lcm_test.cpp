@@ -136,6 +136,36 @@ TEST(LcmKernel, AResponseAddsItsChanceToTheCustomersWhoWouldNotHaveBought) {
   EXPECT_NEAR(frequent / rare, (1 - sigmoid(-2)) / (1 - sigmoid(-5)), 1e-4);  // 0.887, not ~17x
 }
 
+// Monetary is the mean scaled log spend of the purchase days so far, and today's discount is
+// repeated in the slot of the channel that brought it.
+TEST(LcmInputs, MonetaryAndDiscountByChannel) {
+  LcmHistory history;
+  float x[kLcmInputs];
+  lcm_inputs(nullptr, nullptr, 10000, 0, history, x);
+  const float* c = x + kLcmEventCount + kLcmActionCount;
+  EXPECT_EQ(c[kLcmMonetary], 0.0f);
+  float day[kLcmEventCount] = {};
+  day[kLcmPurchase] = 1;
+  day[kLcmLogSpend] = 0.5f;
+  history.observe(day, 1);
+  day[kLcmLogSpend] = 1.0f;
+  history.observe(day, 4);
+  day[kLcmPurchase] = 0;
+  day[kLcmLogSpend] = 0;
+  day[kLcmVisit] = 1;
+  history.observe(day, 5);  // a visit without a purchase leaves it alone
+  float action[kLcmActionCount] = {};
+  action[kLcmAny] = action[kLcmSms] = 1;
+  action[kLcmOffer] = 1;
+  action[kLcmDiscount] = 0.5f;
+  lcm_inputs(day, action, 10000, 6, history, x);
+  EXPECT_FLOAT_EQ(c[kLcmMonetary], 0.75f);
+  const float* by_channel = x + kLcmChannelDiscountInputs;
+  EXPECT_EQ(by_channel[kLcmEmailDiscount], 0.0f);
+  EXPECT_EQ(by_channel[kLcmSmsDiscount], 0.5f);
+  EXPECT_EQ(by_channel[kLcmPushDiscount], 0.0f);
+}
+
 TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
   LcmHistory history;
   float bought[kLcmEventCount] = {};
