@@ -1,10 +1,12 @@
 // `mirror validate`: a behaviour model's holdout forecasts against what customers did.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <unordered_map>
 
 #include "command.hpp"
+#include "mirror/scenario/load_world.hpp"
 #include "mirror/results/correlation.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
@@ -181,6 +183,19 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   const auto& truth_index = customers.numbers("customer");
   const auto& truth_segment = customers.numbers("segment");
   const auto segment_names = results::read_store_table(truth_path, "/world/segments").columns.at(0).strings;
+  // An action on a channel the customer has no consent for at the end of the log is not
+  // deliverable: the truth counts it as 'none', and so does the prediction.
+  const auto world = scenario::load_world_text(results::read_text_attribute(truth_path, "/", "world"),
+                                               truth_path + ":/world");
+  if (!world.ok()) throw std::invalid_argument(truth_path + ": its world description is invalid");
+  std::vector<int> channel_bit(A, -1);
+  for (std::size_t a = 1; a < A; ++a) {
+    const auto& ch = world.world->channels;
+    const auto it = std::find_if(ch.begin(), ch.end(), [&](const auto& c) { return c.name == channels[a]; });
+    if (it == ch.end()) throw std::invalid_argument(truth_path + ": action " + names[a] + " has an unknown channel");
+    channel_bit[a] = static_cast<int>(it - ch.begin());
+  }
+  const auto& consent = customers.numbers("consent_at_end");
   std::unordered_map<std::string, std::size_t> truth_row;  // customer id -> row
   for (std::size_t i = 0; i < truth_index.size(); ++i)
     truth_row["c" + std::to_string(static_cast<long long>(truth_index[i]) + 1)] = i;
@@ -198,9 +213,11 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
     if (it == truth_row.end() || std::isnan(predicted.purchases[c * A])) continue;
     const std::size_t i = it->second, s = static_cast<std::size_t>(truth_segment[i]);
     count[s] += 1;
+    const auto consented = static_cast<std::uint32_t>(consent[i]);
     for (std::size_t a = 1; a < A; ++a) {
       tp[s * A + a] += true_purchases[i * A + a] - true_purchases[i * A];
       tr[s * A + a] += true_revenue[i * A + a] - true_revenue[i * A];
+      if ((consented >> channel_bit[a] & 1u) == 0) continue;  // predicted uplift 0, as 'none'
       pp[s * A + a] += predicted.purchases[c * A + a] - predicted.purchases[c * A];
       pr[s * A + a] += predicted.revenue[c * A + a] - predicted.revenue[c * A];
     }

@@ -98,6 +98,13 @@ torch::Tensor head_weight_mask(int hidden) {
     mask[head].narrow(0, by_channel, kLcmChannelDiscountCount).zero_();
   }
   mask[kHeadLogSpend].narrow(0, actions, kLcmActionCount).zero_();
+  // A logged policy contacts on some weekdays only, so the log cannot tell how a response
+  // varies with the weekday, and a response reading it would extrapolate to other days.
+  const int calendar = hidden + kLcmEventCount + kLcmActionCount;
+  for (int head : {kHeadPurchaseResponse, kHeadVisitResponse}) {
+    mask[head][calendar + kLcmDowSin] = 0;
+    mask[head][calendar + kLcmDowCos] = 0;
+  }
   return mask;
 }
 
