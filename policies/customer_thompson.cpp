@@ -8,13 +8,14 @@
 // customer's trials, K the arms it may get), and Gauss-Legendre quadrature with
 // (N + K) / 2 + 1 nodes computes it exactly up to rounding. The Beta pdf and cdf at the
 // nodes are tabled once per (purchases, non-purchases) pair, so a customer costs
-// O(nodes x arms) multiplications. Each customer's arm is drawn from exactly these
+// O(nodes x arms) multiplications (race_at_nodes, shared with the per-segment Thompson). Each customer's arm is drawn from exactly these
 // probabilities, and the chosen one is logged.
 #include <boost/math/distributions/beta.hpp>
 
 #include <algorithm>
 #include <unordered_map>
 
+#include "beta_race.hpp"
 #include "online_learner.hpp"
 
 namespace mirror::policies::learner {
@@ -93,33 +94,15 @@ class CustomerThompson final : public ArmPolicy {
     rows_.resize(m);
     for (std::size_t e = 0; e < m; ++e) rows_[e] = row(sf[2 * eligible[e]], sf[2 * eligible[e] + 1]);
     const double* table = table_.data();  // rows are only added above
-    // prefix[e][j] = prod_{e' < e} F_e'(x_j); then sweep back with the suffix product.
-    prefix_.resize(m * n);
-    running_.assign(n, 1.0);
+    pdf_.resize(m);
+    cdf_.resize(m);
     for (std::size_t e = 0; e < m; ++e) {
-      const double* cdf = table + rows_[e] + n;
-      double* pre = &prefix_[e * n];
-      for (std::size_t j = 0; j < n; ++j) {
-        pre[j] = running_[j];
-        running_[j] *= cdf[j];
-      }
+      pdf_[e] = table + rows_[e];
+      cdf_[e] = pdf_[e] + n;
     }
-    running_.assign(n, 1.0);
-    double total = 0.0;
-    for (std::size_t e = m; e-- > 0;) {
-      const double* pdf = table + rows_[e];
-      const double* cdf = pdf + n;
-      const double* pre = &prefix_[e * n];
-      double p = 0.0;
-      for (std::size_t j = 0; j < n; ++j) {
-        p += weights_[j] * pdf[j] * pre[j] * running_[j];
-        running_[j] *= cdf[j];
-      }
-      p = std::max(p, 0.0);
-      probs[eligible[e]] = p;
-      total += p;
-    }
-    for (int a : eligible) probs[a] = total > 0.0 ? probs[a] / total : 1.0 / m;
+    race_.resize(m);
+    race_at_nodes(m, n, pdf_.data(), cdf_.data(), weights_.data(), race_.data(), scratch_);
+    for (std::size_t e = 0; e < m; ++e) probs[eligible[e]] = race_[e];
   }
 
   // Where the table holds the Beta(1 + s, 1 + f) pdf at every node, then its cdf.
@@ -153,7 +136,8 @@ class CustomerThompson final : public ArmPolicy {
   std::vector<double> table_;  // rows of pdf then cdf at the nodes
   std::unordered_map<std::uint32_t, std::size_t> rows_at_;
   std::vector<std::size_t> rows_;  // scratch: the eligible arms' rows
-  std::vector<double> prefix_, running_;
+  std::vector<const double*> pdf_, cdf_;
+  std::vector<double> race_, scratch_;
 };
 
 }  // namespace

@@ -2,8 +2,6 @@
 
 #include <caf/event_based_actor.hpp>
 
-#include <boost/math/distributions/beta.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,6 +11,7 @@
 #include "mirror/core/messages.hpp"
 #include "mirror/core/random.hpp"
 #include "mirror/policies/rules_policy.hpp"
+#include "beta_race.hpp"
 #include "online_learner.hpp"
 
 namespace mirror::policies {
@@ -437,7 +436,8 @@ class EpsilonGreedy final : public SegmentLearner {
 // Thompson sampling with a Beta(1 + purchases, 1 + non-purchases) posterior per segment
 // and arm. Each customer's arm is drawn from the probability that the arm's posterior
 // draw is the largest, P(a) = integral of f_a(x) prod_{b != a} F_b(x) dx, computed by
-// quadrature; that distribution is exactly the one sampled from and logged.
+// Gauss-Legendre quadrature (beta_race.hpp: exact while the segment's trials are few, within
+// about 1e-12 beyond); that distribution is exactly the one sampled from and logged.
 class Thompson final : public SegmentLearner {
  public:
   Thompson(const PolicySpec& spec, Context ctx) : SegmentLearner(spec, std::move(ctx), "thompson") {}
@@ -448,47 +448,13 @@ class Thompson final : public SegmentLearner {
       out = cache_[seg];
       return;
     }
-    out = win_probabilities(posteriors(seg));
+    out = learner::beta_race(posteriors(seg));
     if (cache_.size() <= static_cast<std::size_t>(seg)) {
       cache_.resize(seg + 1);
       cache_key_.resize(seg + 1);
     }
     cache_[seg] = out;
     cache_key_[seg] = key(seg);
-  }
-
-  // P(each Beta(alpha, beta) draw is the largest), by the midpoint rule on [0, 1] in
-  // the posteriors' range. Normalised to sum to 1.
-  static std::vector<double> win_probabilities(const std::vector<std::pair<double, double>>& ab) {
-    using boost::math::beta_distribution;
-    const std::size_t k = ab.size();
-    std::vector<beta_distribution<double>> d;
-    double lo = 1.0, hi = 0.0;
-    for (const auto& [a, b] : ab) {
-      d.emplace_back(a, b);
-      lo = std::min(lo, boost::math::quantile(d.back(), 1e-12));
-      hi = std::max(hi, boost::math::quantile(d.back(), 1.0 - 1e-12));
-    }
-    constexpr int kSteps = 4000;
-    const double h = (hi - lo) / kSteps;
-    std::vector<double> p(k, 0.0), pdf(k), cdf(k);
-    for (int s = 0; s < kSteps; ++s) {
-      const double x = lo + (s + 0.5) * h;
-      for (std::size_t a = 0; a < k; ++a) {
-        pdf[a] = boost::math::pdf(d[a], x);
-        cdf[a] = boost::math::cdf(d[a], x);
-      }
-      for (std::size_t a = 0; a < k; ++a) {
-        double term = pdf[a] * h;
-        for (std::size_t b = 0; b < k && term > 0.0; ++b)
-          if (b != a) term *= cdf[b];
-        p[a] += term;
-      }
-    }
-    double total = 0.0;
-    for (double x : p) total += x;
-    for (double& x : p) x = total > 0.0 ? x / total : 1.0 / k;
-    return p;
   }
 
  private:
