@@ -268,7 +268,7 @@ TEST(Thompson, ProbabilitiesAreTheExactChanceOfWinning) {
   policies::ArmProposals out;
   policy->decide_arm(0, {s.view()}, out);
   ASSERT_EQ(out[0].size(), 1u);
-  EXPECT_NEAR(out[0][0].propensity, 0.5, 1e-9);  // two Beta(1, 1) posteriors
+  EXPECT_NEAR(out[0][0].propensity, 0.5, 1e-15);  // two Beta(1, 1) posteriors
   // The customer bought: its arm's posterior is Beta(2, 1), the other's Beta(1, 1):
   // P(X > Y) = integral of 2x * x dx = 2/3.
   const int played = core::index_of(out[0][0].channel);
@@ -278,7 +278,7 @@ TEST(Thompson, ProbabilitiesAreTheExactChanceOfWinning) {
     policy->decide_arm(day, {s.view()}, out);
     if (day == 1) {
       const int now = core::index_of(out[0][0].channel);
-      EXPECT_NEAR(out[0][0].propensity, now == played ? 2.0 / 3.0 : 1.0 / 3.0, 1e-6);
+      EXPECT_NEAR(out[0][0].propensity, now == played ? 2.0 / 3.0 : 1.0 / 3.0, 1e-14);
     }
     s.actions[0].channel = static_cast<std::int8_t>(core::index_of(out[0][0].channel));
     s.outcomes[0].flags = 0;  // no more purchases
