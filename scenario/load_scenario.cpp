@@ -5,15 +5,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "did_you_mean.hpp"
+#include "file_text.hpp"
 #include "yaml_fields.hpp"
 #include "mirror/ingest/segment_rules.hpp"
 #include "mirror/policies/rules_policy.hpp"
@@ -1033,18 +1031,13 @@ LoadResult load_scenario_text(const std::string& text, const std::string& label)
 }
 
 LoadResult load_scenario_file(const std::string& path) {
-  const auto unreadable = [&](const std::string& why) {
+  std::string text;
+  if (auto error = read_file_text(path, text)) {
     LoadResult r;
-    r.errors.push_back(ScenarioError{path, 0, 0, "", "cannot read file: " + why});
+    r.errors.push_back(std::move(*error));
     return r;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_scenario_text(text.str(), path);
+  }
+  return load_scenario_text(text, path);
 }
 
 }  // namespace mirror::scenario

@@ -6,16 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "did_you_mean.hpp"
+#include "file_text.hpp"
 
 namespace mirror::scenario {
 
@@ -241,19 +237,14 @@ SegmentRulesFile load_segment_rules_text(const std::string& text, const std::str
 }
 
 SegmentRulesFile load_segment_rules_file(const std::string& path) {
-  const auto unreadable = [&](const std::string& why) {
+  std::string text;
+  if (auto error = read_file_text(path, text)) {
     SegmentRulesFile r;
     r.label = path;
-    r.errors.push_back(ScenarioError{path, 0, 0, "", "cannot read file: " + why});
+    r.errors.push_back(std::move(*error));
     return r;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_segment_rules_text(text.str(), path);
+  }
+  return load_segment_rules_text(text, path);
 }
 
 ScenarioError segment_rule_error(const SegmentRulesFile& file, std::size_t index, int rule_column,
