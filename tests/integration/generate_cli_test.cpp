@@ -65,6 +65,40 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   const auto table = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/by_segment");
   EXPECT_EQ(table.rows(), 24u);  // 4 segments x 6 actions
 
+  // A world where nobody opted in to sms: an sms contact cannot be delivered, so the truth
+  // and the prediction both count it as 'none' (uplift exactly 0), while email still acts.
+  std::string world = slurp(path("w/world.yaml"));
+  const auto sms = world.find("unsubscribe_rate: 0.015, optin_rate: 0.5 }");
+  ASSERT_NE(sms, std::string::npos) << world;
+  world.replace(sms, std::string("unsubscribe_rate: 0.015, optin_rate: 0.5 }").size(),
+                "unsubscribe_rate: 0.015, optin_rate: 0 }");
+  write("no_sms.yaml", world);
+  r = mirror("generate --world " + path("no_sms.yaml") + " --customers 400 --days 100 --seed 3 --quiet --out " +
+             path("n"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("ingest --format events --input " + path("n/events.csv") + " --decisions " + path("n/decisions.csv") +
+             " --out " + path("n.h5") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("validate --model " + path("w.lcm") + " --truth " + path("n/truth.h5") + " --rollouts 4 " + path("n.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto no_sms = mirror::results::read_store_table(path("n.h5"), "/validation/lcm_uplift/by_segment");
+  std::vector<std::string> action;
+  for (const auto& c : no_sms.columns)
+    if (c.name == "action") action = c.strings;
+  ASSERT_EQ(action.size(), no_sms.rows());
+  std::size_t sms_rows = 0, email_moved = 0;
+  for (std::size_t i = 0; i < no_sms.rows(); ++i) {
+    const bool is_sms = action[i].rfind("sms_", 0) == 0;
+    for (const char* column : {"true_purchases_uplift", "predicted_purchases_uplift", "predicted_revenue_uplift"}) {
+      const double v = no_sms.numbers(column)[i];
+      if (is_sms) EXPECT_EQ(v, 0.0) << action[i] << " " << column;
+      if (!is_sms && action[i].rfind("email_", 0) == 0 && column[0] == 'p') email_moved += v != 0.0;
+    }
+    sms_rows += is_sms;
+  }
+  EXPECT_EQ(sms_rows, 8u);        // 4 segments x 2 sms actions
+  EXPECT_GT(email_moved, 0u);     // the model does move email customers
+
   // The model as twins: a push about apparel (by its name, as in training) against a generic
   // one; the same results for any threads and shards.
   write("w/lcm.yaml",
