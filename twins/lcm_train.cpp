@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "mirror/twins/lcm.hpp"
 
@@ -70,6 +71,16 @@ void import_weights(LcmNet& net, const LcmWeights& w) {
   net->log_sigma.fill_(std::log(w.log_spend_sigma));
 }
 
+// Today's action in a step's inputs: the action block and the discounts by channel derived
+// from it (first input, count).
+constexpr std::pair<int, int> kTodayInputs[] = {{kLcmActionInputs, kLcmActionCount},
+                                                {kLcmChannelDiscountInputs, kLcmChannelDiscountCount}};
+
+// Zeroes the columns of `weights` (rows x [offset + inputs]) that read today's action.
+void zero_today_columns(const torch::Tensor& weights, int offset) {
+  for (auto [first, count] : kTodayInputs) weights.narrow(1, offset + first, count).zero_();
+}
+
 torch::Tensor exact_softplus(const torch::Tensor& v) {
   return torch::clamp_min(v, 0) + torch::log1p(torch::exp(-torch::abs(v)));
 }
@@ -91,13 +102,8 @@ torch::Tensor with_response(const torch::Tensor& heads, const torch::Tensor& x) 
 // (their responses do), and the spend head reads only its discount, by channel.
 torch::Tensor head_weight_mask(int hidden) {
   auto mask = torch::ones({kLcmHeadCount, hidden + kLcmInputs});
-  const int actions = hidden + kLcmEventCount;
-  const int by_channel = hidden + kLcmChannelDiscountInputs;
-  for (int head : {kHeadPurchase, kHeadVisit}) {
-    mask[head].narrow(0, actions, kLcmActionCount).zero_();
-    mask[head].narrow(0, by_channel, kLcmChannelDiscountCount).zero_();
-  }
-  mask[kHeadLogSpend].narrow(0, actions, kLcmActionCount).zero_();
+  for (int head : {kHeadPurchase, kHeadVisit}) zero_today_columns(mask.narrow(0, head, 1), hidden);
+  mask[kHeadLogSpend].narrow(0, hidden + kLcmActionInputs, kLcmActionCount).zero_();
   // A logged policy contacts on some weekdays only, so the log cannot tell how a response
   // varies with the weekday, and a response reading it would extrapolate to other days.
   const int calendar = hidden + kLcmEventCount + kLcmActionCount;
@@ -257,10 +263,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     // is a few hundredths of a logit, and nothing random should stand in for it. Without
     // action_into_state the GRU's stay zero (their gradient is cleared below).
     torch::NoGradGuard no_grad;
-    net->cell->weight_ih.narrow(1, kLcmEventCount, kLcmActionCount).zero_();
-    net->head->weight.narrow(1, config.hidden + kLcmEventCount, kLcmActionCount).zero_();
-    net->head->weight.narrow(1, config.hidden + kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
-    net->cell->weight_ih.narrow(1, kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
+    zero_today_columns(net->cell->weight_ih, 0);
+    zero_today_columns(net->head->weight, config.hidden);
   }
   const auto head_mask = head_weight_mask(config.hidden);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
@@ -281,10 +285,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
                                        birth_all.index_select(0, idx), steps, split);
       optimizer.zero_grad();
       losses.train.backward();
-      if (!config.action_into_state) {
-        net->cell->weight_ih.grad().narrow(1, kLcmEventCount, kLcmActionCount).zero_();
-        net->cell->weight_ih.grad().narrow(1, kLcmChannelDiscountInputs, kLcmChannelDiscountCount).zero_();
-      }
+      if (!config.action_into_state) zero_today_columns(net->cell->weight_ih.grad(), 0);
       net->head->weight.grad().mul_(head_mask);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
