@@ -188,12 +188,15 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   const auto world = scenario::load_world_text(results::read_text_attribute(truth_path, "/", "world"),
                                                truth_path + ":/world");
   if (!world.ok()) throw std::invalid_argument(truth_path + ": its world description is invalid");
-  std::vector<int> channel_bit(A, -1);
+  const auto& world_actions = world.world->actions;  // /world/actions without its 'none' row
+  if (world_actions.size() + 1 != A)
+    throw std::invalid_argument(truth_path + ": /world/actions does not list its world's actions");
+  std::vector<int> channel_bit(A, -1);  // the consent bit of each action's channel
   for (std::size_t a = 1; a < A; ++a) {
-    const auto& ch = world.world->channels;
-    const auto it = std::find_if(ch.begin(), ch.end(), [&](const auto& c) { return c.name == channels[a]; });
-    if (it == ch.end()) throw std::invalid_argument(truth_path + ": action " + names[a] + " has an unknown channel");
-    channel_bit[a] = static_cast<int>(it - ch.begin());
+    if (world_actions[a - 1].name != names[a])
+      throw std::invalid_argument(truth_path + ": /world/actions row " + std::to_string(a) + " is " + names[a] +
+                                  ", its world's action " + world_actions[a - 1].name);
+    channel_bit[a] = world_actions[a - 1].channel_index;
   }
   const auto& consent = customers.numbers("consent_at_end");
   std::unordered_map<std::string, std::size_t> truth_row;  // customer id -> row

@@ -91,8 +91,11 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
     const bool is_sms = action[i].rfind("sms_", 0) == 0;
     for (const char* column : {"true_purchases_uplift", "predicted_purchases_uplift", "predicted_revenue_uplift"}) {
       const double v = no_sms.numbers(column)[i];
-      if (is_sms) EXPECT_EQ(v, 0.0) << action[i] << " " << column;
-      if (!is_sms && action[i].rfind("email_", 0) == 0 && column[0] == 'p') email_moved += v != 0.0;
+      if (is_sms) {
+        EXPECT_EQ(v, 0.0) << action[i] << " " << column;
+      } else if (action[i].rfind("email_", 0) == 0 && column[0] == 'p') {
+        email_moved += v != 0.0;
+      }
     }
     sms_rows += is_sms;
   }
