@@ -43,20 +43,11 @@ class CustomerThompson final : public ArmPolicy {
     for (std::size_t k = 0; k < shards.size(); ++k) chosen_[k].assign(shards[k].size, -1);
     out.assign(shards.size(), {});
     if (!due(spec_, day)) return;
-    std::vector<int> eligible;
-    std::vector<double> probs(k_arms);
-    for (std::size_t k = 0; k < shards.size(); ++k) {
-      const auto& v = shards[k];
-      for (std::size_t i = 0; i < v.size; ++i) {
-        if (!v.in_arm(i) || !v.twins[i].active()) continue;
-        arms_.reachable_arms(v.twins[i], eligible);
-        if (eligible.empty()) continue;
-        win_probabilities(&counts_[k][i * k_arms * 2], eligible, probs);
-        const int a = draw(probs, choice_uniform(ctx_.seed, v.first_customer + i, day));
-        chosen_[k][i] = static_cast<std::int16_t>(a);
-        out[k].push_back(arms_.proposal(a, i, probs[a]));
-      }
-    }
+    arms_.decide_each(ctx_.seed, day, shards, chosen_, out,
+                      [&](const ShardView&, std::size_t k, std::size_t i, const std::vector<int>& eligible,
+                          std::vector<double>& probs) {
+                        win_probabilities(&counts_[k][i * k_arms * 2], eligible, probs);
+                      });
   }
 
  private:

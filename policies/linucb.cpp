@@ -46,34 +46,26 @@ class LinUcb final : public ArmPolicy {
     }
     out.assign(shards.size(), {});
     if (!due(spec_, day)) return;
-    std::vector<double> x(dim_), score(k_arms), probs(k_arms);
-    std::vector<int> eligible;
-    for (std::size_t k = 0; k < shards.size(); ++k) {
-      const auto& v = shards[k];
-      for (std::size_t i = 0; i < v.size; ++i) {
-        if (!v.in_arm(i) || !v.twins[i].active()) continue;
-        arms_.reachable_arms(v.twins[i], eligible);
-        if (eligible.empty()) continue;
-        float* stored = &features_[k][i * dim_];
-        features(v, i, day, stored);
-        for (int j = 0; j < dim_; ++j) x[j] = stored[j];
-        double best = -std::numeric_limits<double>::infinity();
-        for (int a : eligible) {
-          score[a] = ucb(models_[a], x);
-          best = std::max(best, score[a]);
-        }
-        int tied = 0;
-        for (int a : eligible) tied += score[a] == best ? 1 : 0;
-        const double epsilon = spec_.epsilon_or_default();
-        const double explore = epsilon / static_cast<double>(eligible.size());
-        std::fill(probs.begin(), probs.end(), 0.0);
-        for (int a : eligible)
-          probs[a] = explore + (score[a] == best ? (1.0 - epsilon) / tied : 0.0);
-        const int a = draw(probs, choice_uniform(ctx_.seed, v.first_customer + i, day));
-        chosen_[k][i] = static_cast<std::int16_t>(a);
-        out[k].push_back(arms_.proposal(a, i, probs[a]));
-      }
-    }
+    std::vector<double> x(dim_), score(k_arms);
+    arms_.decide_each(ctx_.seed, day, shards, chosen_, out,
+                      [&](const ShardView& v, std::size_t k, std::size_t i, const std::vector<int>& eligible,
+                          std::vector<double>& probs) {
+                        float* stored = &features_[k][i * dim_];
+                        features(v, i, day, stored);
+                        for (int j = 0; j < dim_; ++j) x[j] = stored[j];
+                        double best = -std::numeric_limits<double>::infinity();
+                        for (int a : eligible) {
+                          score[a] = ucb(models_[a], x);
+                          best = std::max(best, score[a]);
+                        }
+                        int tied = 0;
+                        for (int a : eligible) tied += score[a] == best ? 1 : 0;
+                        const double epsilon = spec_.epsilon_or_default();
+                        const double explore = epsilon / static_cast<double>(eligible.size());
+                        std::fill(probs.begin(), probs.end(), 0.0);
+                        for (int a : eligible)
+                          probs[a] = explore + (score[a] == best ? (1.0 - epsilon) / tied : 0.0);
+                      });
   }
 
  private:

@@ -38,6 +38,14 @@ class LearnerArms {
   bool delivered(int a, const core::DayAction& act) const;
   // The log record of choosing arm a for shard index i with probability p.
   core::ProposedAction proposal(int a, std::size_t i, double p) const;
+  // A learner's day: for each in-arm, active customer whom some arm reaches,
+  // fill_probs(view, k, i, eligible, probs) sets the arms' probabilities (count() of them);
+  // one arm is drawn with the customer's uniform of the day (choice_uniform), kept in
+  // chosen[k][i] and proposed in out[k].
+  template <class FillProbs>
+  void decide_each(std::uint64_t seed, std::int32_t day, const std::vector<ShardView>& shards,
+                   std::vector<std::vector<std::int16_t>>& chosen, ArmProposals& out,
+                   FillProbs&& fill_probs) const;
 
  private:
   std::vector<core::CampaignSpec> campaigns_;
@@ -55,6 +63,26 @@ int draw(const std::vector<double>& probs, double u);
 
 // The day's uniform for a customer's choice: RandomStream(seed, customer, day, policy_choice).
 double choice_uniform(std::uint64_t seed, std::uint64_t customer, std::int32_t day);
+
+template <class FillProbs>
+void LearnerArms::decide_each(std::uint64_t seed, std::int32_t day, const std::vector<ShardView>& shards,
+                              std::vector<std::vector<std::int16_t>>& chosen, ArmProposals& out,
+                              FillProbs&& fill_probs) const {
+  std::vector<int> eligible;
+  std::vector<double> probs(count_);
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    const auto& v = shards[k];
+    for (std::size_t i = 0; i < v.size; ++i) {
+      if (!v.in_arm(i) || !v.twins[i].active()) continue;
+      reachable_arms(v.twins[i], eligible);
+      if (eligible.empty()) continue;
+      fill_probs(v, k, i, eligible, probs);
+      const int a = draw(probs, choice_uniform(seed, v.first_customer + i, day));
+      chosen[k][i] = static_cast<std::int16_t>(a);
+      out[k].push_back(proposal(a, i, probs[a]));
+    }
+  }
+}
 
 // The reward LinUCB and epsilon_greedy learn from: the day's margin minus the contact's cost.
 double day_reward(const core::DayAction& act, const core::DayOutcome& o,
