@@ -216,6 +216,10 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
     if (it == truth_row.end() || std::isnan(predicted.purchases[c * A])) continue;
     const std::size_t i = it->second, s = static_cast<std::size_t>(truth_segment[i]);
     count[s] += 1;
+    tp[s * A] += true_purchases[i * A];  // column 0 holds the levels with no action
+    tr[s * A] += true_revenue[i * A];
+    pp[s * A] += predicted.purchases[c * A];
+    pr[s * A] += predicted.revenue[c * A];
     const auto consented = static_cast<std::uint32_t>(consent[i]);
     for (std::size_t a = 1; a < A; ++a) {
       tp[s * A + a] += true_purchases[i * A + a] - true_purchases[i * A];
@@ -225,6 +229,15 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
       pr[s * A + a] += predicted.revenue[c * A + a] - predicted.revenue[c * A];
     }
   }
+  // The levels the uplifts are added to: a model that misses a segment's own rate scales its
+  // responses with it.
+  std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", "with no action", "customers",
+              "true purch", "LCM purch", "true rev", "LCM rev");
+  for (std::size_t s = 0; s < S; ++s)
+    if (count[s] > 0)
+      std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(), "none", count[s],
+                  tp[s * A] / count[s], pp[s * A] / count[s], tr[s * A] / count[s], pr[s * A] / count[s]);
+  std::printf("\n");
   results::Table table;
   std::vector<std::string> seg_col, act_col;
   std::vector<double> n_col, tp_col, pp_col, tr_col, pr_col;
