@@ -233,11 +233,28 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   // responses with it.
   std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", "with no action", "customers",
               "true purch", "LCM purch", "true rev", "LCM rev");
-  for (std::size_t s = 0; s < S; ++s)
-    if (count[s] > 0)
-      std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(), "none", count[s],
-                  tp[s * A] / count[s], pp[s * A] / count[s], tr[s * A] / count[s], pr[s * A] / count[s]);
+  results::Table levels;
+  std::vector<std::string> level_segment;
+  std::vector<double> level_n, level_tp, level_pp, level_tr, level_pr;
+  for (std::size_t s = 0; s < S; ++s) {
+    if (count[s] == 0) continue;
+    level_segment.push_back(segment_names[s]);
+    level_n.push_back(count[s]);
+    level_tp.push_back(tp[s * A] / count[s]);
+    level_pp.push_back(pp[s * A] / count[s]);
+    level_tr.push_back(tr[s * A] / count[s]);
+    level_pr.push_back(pr[s * A] / count[s]);
+    std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(), "none", count[s],
+                level_tp.back(), level_pp.back(), level_tr.back(), level_pr.back());
+  }
   std::printf("\n");
+  levels.columns.push_back({"segment", {}, level_segment});
+  levels.columns.push_back(numbers("customers", level_n));
+  levels.columns.push_back(numbers("true_purchases", level_tp));
+  levels.columns.push_back(numbers("predicted_purchases", level_pp));
+  levels.columns.push_back(numbers("true_revenue", level_tr));
+  levels.columns.push_back(numbers("predicted_revenue", level_pr));
+  results::write_store_table(store_path, "/validation/lcm_uplift/levels", levels);
   results::Table table;
   std::vector<std::string> seg_col, act_col;
   std::vector<double> n_col, tp_col, pp_col, tr_col, pr_col;

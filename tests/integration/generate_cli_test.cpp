@@ -3,9 +3,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "mirror/results/customer_store.hpp"
 #include "mirror/results/results_file.hpp"
+#include "mirror/results/table_file.hpp"
 
 #include "mirror_cli.hpp"
 
@@ -64,6 +67,35 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   EXPECT_TRUE(std::isfinite(summary.numbers("value").at(3))) << r.out;
   const auto table = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/by_segment");
   EXPECT_EQ(table.rows(), 24u);  // 4 segments x 6 actions
+
+  // The levels with no action beside the uplifts: the true one of a segment is truth.h5's
+  // 'none' column averaged over its customers with an event in the store.
+  const auto ids = mirror::results::read_strings(path("w.h5"), "/dictionaries/customer");
+  std::set<std::string> in_store;
+  for (double k : mirror::results::read_column(path("w.h5"), "/events/customer"))
+    in_store.insert(ids.at(static_cast<std::size_t>(k)));
+  std::size_t width = 0;
+  const auto purchases = mirror::results::read_matrix(path("w/truth.h5"), "/outcomes/purchases", width);
+  const auto truth_customers = mirror::results::read_store_table(path("w/truth.h5"), "/customers");
+  const auto segment_names =
+      mirror::results::read_store_table(path("w/truth.h5"), "/world/segments").columns.at(0).strings;
+  std::map<std::string, std::pair<double, double>> none_by_segment;  // customers, sum of purchases
+  for (std::size_t i = 0; i < truth_customers.rows(); ++i) {
+    const auto id = "c" + std::to_string(static_cast<long long>(truth_customers.numbers("customer")[i]) + 1);
+    if (in_store.count(id) == 0) continue;
+    auto& level = none_by_segment[segment_names.at(static_cast<std::size_t>(truth_customers.numbers("segment")[i]))];
+    level.first += 1;
+    level.second += purchases[i * width];
+  }
+  const auto levels = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/levels");
+  ASSERT_EQ(levels.rows(), none_by_segment.size());
+  for (std::size_t r = 0; r < levels.rows(); ++r) {
+    const auto& [n, sum] = none_by_segment.at(levels.columns.at(0).strings[r]);
+    EXPECT_EQ(levels.numbers("customers")[r], n);
+    EXPECT_NEAR(levels.numbers("true_purchases")[r], sum / n, 1e-12);
+    EXPECT_GT(levels.numbers("predicted_purchases")[r], 0.0);
+    EXPECT_GT(levels.numbers("predicted_revenue")[r], levels.numbers("predicted_purchases")[r]);  // baskets over 1
+  }
 
   // A world where nobody opted in to sms: an sms contact cannot be delivered, so the truth
   // and the prediction both count it as 'none' (uplift exactly 0), while email still acts.
