@@ -1,5 +1,6 @@
 // `mirror validate`: a behaviour model's holdout forecasts against what customers did.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -140,6 +141,33 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   return kOk;
 }
 
+// Rows of per-segment means (true and predicted purchases and revenue), printed as they are
+// added and stored as one table.
+struct SegmentMeans {
+  SegmentMeans(const char* label, const char* tp, const char* pp, const char* tr, const char* pr) {
+    std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", label, "customers", tp, pp, tr, pr);
+  }
+  void add(const std::string& s, const std::string& a, double n, std::array<double, 4> v) {
+    segment.push_back(s);
+    action.push_back(a);
+    customers.push_back(n);
+    for (int k = 0; k < 4; ++k) values[k].push_back(v[k]);
+    std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", s.c_str(), a.c_str(), n, v[0], v[1], v[2], v[3]);
+  }
+  // Columns segment, customers and the four means, their names ending in `suffix`.
+  results::Table table(const std::string& suffix) const {
+    results::Table t;
+    t.columns.push_back({"segment", {}, segment});
+    t.columns.push_back(numbers("customers", customers));
+    const char* names[] = {"true_purchases", "predicted_purchases", "true_revenue", "predicted_revenue"};
+    for (int k = 0; k < 4; ++k) t.columns.push_back(numbers(names[k] + suffix, values[k]));
+    return t;
+  }
+  std::vector<std::string> segment, action;
+  std::vector<double> customers;
+  std::array<std::vector<double>, 4> values;  // true and predicted purchases, true and predicted revenue
+};
+
 // `mirror validate --model MODEL.lcm --truth truth.h5 STORE`: on a generated world, the
 // LCM's predicted uplift of every action over 'none' against the world's exact one, per
 // segment. The store holds the world's logs (events and decisions); the prediction starts
@@ -230,62 +258,33 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
     }
   }
   // The levels the uplifts are added to: a model that misses a segment's own rate scales its
-  // responses with it.
-  std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", "with no action", "customers",
-              "true purch", "LCM purch", "true rev", "LCM rev");
-  results::Table levels;
-  std::vector<std::string> level_segment;
-  std::vector<double> level_n, level_tp, level_pp, level_tr, level_pr;
-  for (std::size_t s = 0; s < S; ++s) {
-    if (count[s] == 0) continue;
-    level_segment.push_back(segment_names[s]);
-    level_n.push_back(count[s]);
-    level_tp.push_back(tp[s * A] / count[s]);
-    level_pp.push_back(pp[s * A] / count[s]);
-    level_tr.push_back(tr[s * A] / count[s]);
-    level_pr.push_back(pr[s * A] / count[s]);
-    std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(), "none", count[s],
-                level_tp.back(), level_pp.back(), level_tr.back(), level_pr.back());
-  }
-  std::printf("\n");
-  levels.columns.push_back({"segment", {}, level_segment});
-  levels.columns.push_back(numbers("customers", level_n));
-  levels.columns.push_back(numbers("true_purchases", level_tp));
-  levels.columns.push_back(numbers("predicted_purchases", level_pp));
-  levels.columns.push_back(numbers("true_revenue", level_tr));
-  levels.columns.push_back(numbers("predicted_revenue", level_pr));
-  results::write_store_table(store_path, "/validation/lcm_uplift/levels", levels);
-  results::Table table;
-  std::vector<std::string> seg_col, act_col;
-  std::vector<double> n_col, tp_col, pp_col, tr_col, pr_col;
-  std::printf("%-10s %-28s %9s %13s %13s %13s %13s\n", "segment", "action", "customers",
-              "true d purch", "LCM d purch", "true d rev", "LCM d rev");
-  for (std::size_t s = 0; s < S; ++s) {
-    if (count[s] == 0) continue;
-    for (std::size_t a = 1; a < A; ++a) {
-      const std::size_t k = s * A + a;
-      seg_col.push_back(segment_names[s]);
-      act_col.push_back(names[a]);
-      n_col.push_back(count[s]);
-      tp_col.push_back(tp[k] / count[s]);
-      pp_col.push_back(pp[k] / count[s]);
-      tr_col.push_back(tr[k] / count[s]);
-      pr_col.push_back(pr[k] / count[s]);
-      std::printf("%-10s %-28s %9.0f %13.5f %13.5f %13.4f %13.4f\n", segment_names[s].c_str(),
-                  names[a].c_str(), count[s], tp_col.back(), pp_col.back(), tr_col.back(), pr_col.back());
+  // responses with it. Column 0 of the sums holds them.
+  const auto add_rows = [&](SegmentMeans& rows, std::size_t first_action, std::size_t end_action) {
+    for (std::size_t s = 0; s < S; ++s) {
+      if (count[s] == 0) continue;
+      for (std::size_t a = first_action; a < end_action; ++a) {
+        const std::size_t k = s * A + a;
+        rows.add(segment_names[s], a == 0 ? "none" : names[a], count[s],
+                 {tp[k] / count[s], pp[k] / count[s], tr[k] / count[s], pr[k] / count[s]});
+      }
     }
-  }
+  };
+  SegmentMeans levels("with no action", "true purch", "LCM purch", "true rev", "LCM rev");
+  add_rows(levels, 0, 1);
+  results::write_store_table(store_path, "/validation/lcm_uplift/levels", levels.table(""));
+  std::printf("\n");
+  SegmentMeans uplift("action", "true d purch", "LCM d purch", "true d rev", "LCM d rev");
+  add_rows(uplift, 1, A);
+  const auto& tp_col = uplift.values[0];
+  const auto& pp_col = uplift.values[1];
+  const auto& tr_col = uplift.values[2];
+  const auto& pr_col = uplift.values[3];
   const double r_purchases = results::pearson(tp_col, pp_col), r_revenue = results::pearson(tr_col, pr_col);
   std::printf("\nPearson correlation of true and predicted segment-level uplift over %zu (segment, action) pairs:\n"
               "  purchases %.4f\n  revenue   %.4f\n",
               tp_col.size(), r_purchases, r_revenue);
-  table.columns.push_back({"segment", {}, seg_col});
-  table.columns.push_back({"action", {}, act_col});
-  table.columns.push_back(numbers("customers", n_col));
-  table.columns.push_back(numbers("true_purchases_uplift", tp_col));
-  table.columns.push_back(numbers("predicted_purchases_uplift", pp_col));
-  table.columns.push_back(numbers("true_revenue_uplift", tr_col));
-  table.columns.push_back(numbers("predicted_revenue_uplift", pr_col));
+  auto table = uplift.table("_uplift");
+  table.columns.insert(table.columns.begin() + 1, {"action", {}, uplift.action});
   results::write_store_table(store_path, "/validation/lcm_uplift/by_segment", table);
   results::Table summary;
   summary.columns.push_back({"metric", {}, {"pairs", "horizon_days", "rollouts", "correlation_purchases",
