@@ -257,8 +257,8 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
       pr[s * A + a] += predicted.revenue[c * A + a] - predicted.revenue[c * A];
     }
   }
-  // The levels the uplifts are added to: a model that misses a segment's own rate scales its
-  // responses with it. Column 0 of the sums holds them.
+  // The levels the uplifts are added to (column 0 of the sums): a model that misses a
+  // segment's own rate at the end of the log usually misses its uplifts there too.
   const auto add_rows = [&](SegmentMeans& rows, std::size_t first_action, std::size_t end_action) {
     for (std::size_t s = 0; s < S; ++s) {
       if (count[s] == 0) continue;
