@@ -54,6 +54,7 @@ int train_command(const Args& args) {
       "LibTorch threads (1 = reproducible bit for bit; 0 = all cores)")(
       "calibration-end", po::value<std::string>(), "YYYY-MM-DD (default: the store's)")(
       "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
+      "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;
@@ -78,6 +79,8 @@ int train_command(const Args& args) {
   apply(vm, "threads", file.threads, c.threads);
   if (file.action_into_state) c.action_into_state = *file.action_into_state;
   if (vm["action-into-state"].as<bool>()) c.action_into_state = true;  // a switch: it can only turn it on
+  if (file.tenure) c.tenure = *file.tenure;
+  if (vm["no-tenure"].as<bool>()) c.tenure = false;
   std::string store_path, out, calibration_text;
   apply(vm, "store", file.store, store_path);
   apply(vm, "out", file.out, out);
@@ -99,9 +102,10 @@ int train_command(const Args& args) {
     std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
                 data.size(), data.calibration_days, c.validation_days);
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, batch_customers %d, "
-                "seed %llu, threads %d, action_into_state %s\n",
+                "seed %llu, threads %d, action_into_state %s, tenure %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.batch_customers,
-                static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false");
+                static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
+                c.tenure ? "true" : "false");
     const auto start = std::chrono::steady_clock::now();
     const auto artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) {
       if (quiet) return;

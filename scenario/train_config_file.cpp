@@ -14,7 +14,8 @@ namespace {
 
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
-                                  "seed",            "threads",   "calibration_end", "action_into_state"};
+                                  "seed",            "threads",   "calibration_end", "action_into_state",
+                                  "tenure"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -75,6 +76,10 @@ class TrainConfigReader : YamlFields {
       bool into = false;
       boolean(v, key, into);
       if (errors_.size() == before) s_.action_into_state = into;
+    } else if (key == "tenure") {
+      bool on = true;
+      boolean(v, key, on);
+      if (errors_.size() == before) s_.tenure = on;
     } else if (key == "calibration_end") {
       std::string date;
       text(v, key, date);

@@ -81,6 +81,14 @@ void zero_today_columns(const torch::Tensor& weights, int offset) {
   for (auto [first, count] : kTodayInputs) weights.narrow(1, offset + first, count).zero_();
 }
 
+// Zeroes the weights that read tenure, in the GRU and the heads (or their gradients).
+void zero_tenure_columns(LcmNet& net, bool gradients = false) {
+  constexpr int kTenure = kLcmEventCount + kLcmActionCount + kLcmTenure;
+  (gradients ? net->cell->weight_ih.grad() : net->cell->weight_ih).select(1, kTenure).zero_();
+  const int H = static_cast<int>(net->cell->options.hidden_size());
+  (gradients ? net->head->weight.grad() : net->head->weight).select(1, H + kTenure).zero_();
+}
+
 torch::Tensor exact_softplus(const torch::Tensor& v) {
   return torch::clamp_min(v, 0) + torch::log1p(torch::exp(-torch::abs(v)));
 }
@@ -205,7 +213,7 @@ std::string config_text(const LcmConfig& c) {
   o << "hidden=" << c.hidden << "\nepochs=" << c.epochs << "\npatience=" << c.patience
     << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
-    << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\n";
+    << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0) << "\n";
   return o.str();
 }
 
@@ -225,6 +233,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "validation_days") c.validation_days = std::stoi(value);
     else if (key == "seed") c.seed = std::stoull(value);
     else if (key == "action_into_state") c.action_into_state = value == "1";
+    else if (key == "tenure") c.tenure = value == "1";  // absent before it existed: on
   }
   return c;
 }
@@ -265,6 +274,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     torch::NoGradGuard no_grad;
     zero_today_columns(net->cell->weight_ih, 0);
     zero_today_columns(net->head->weight, config.hidden);
+    if (!config.tenure) zero_tenure_columns(net);
   }
   const auto head_mask = head_weight_mask(config.hidden);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
@@ -287,6 +297,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
       losses.train.backward();
       if (!config.action_into_state) zero_today_columns(net->cell->weight_ih.grad(), 0);
       net->head->weight.grad().mul_(head_mask);
+      if (!config.tenure) zero_tenure_columns(net, true);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
       train_total += losses.train.item<double>() * w;

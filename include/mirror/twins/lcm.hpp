@@ -107,6 +107,10 @@ struct LcmConfig {
   // action shifts that day's logits and reaches later days through the events it causes and
   // the contact memories, a structure the randomised log identifies with less noise).
   bool action_into_state = false;
+  // Whether the model reads tenure. Where customers arrive together (a generated world, a
+  // single cohort) tenure is the calendar: the model then reads a season as customers ageing
+  // and carries it on (docs/lcm.md, "Without tenure"). Off, its weights stay zero.
+  bool tenure = true;
 };
 
 // Daily sequences of a store's customers over its calibration period (and holdout).

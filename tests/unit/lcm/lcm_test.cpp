@@ -311,6 +311,25 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
   EXPECT_EQ(back.config.hidden, 8);
   EXPECT_NE(back.metrics.find("epochs_run=3"), std::string::npos);
   EXPECT_THROW(load_lcm(path("missing.lcm")), std::runtime_error);
+  EXPECT_TRUE(back.config.tenure);
+
+  // Without tenure its weights stay zero, in the GRU and the heads, and the artifact says so.
+  auto no_tenure_config = c;
+  no_tenure_config.tenure = false;
+  no_tenure_config.epochs = 1;
+  const auto no_tenure = train_lcm(data, no_tenure_config);
+  const int tenure_input = kLcmEventCount + kLcmActionCount + kLcmTenure, H = c.hidden;
+  double read = 0, ignored = 0;
+  for (int row = 0; row < 3 * H; ++row) {
+    read += std::abs(a.weights.w_ih[row * kLcmInputs + tenure_input]);
+    ignored += std::abs(no_tenure.weights.w_ih[row * kLcmInputs + tenure_input]);
+  }
+  for (int head = 0; head < kLcmHeadCount; ++head)
+    ignored += std::abs(no_tenure.weights.w_head[head * (H + kLcmInputs) + H + tenure_input]);
+  EXPECT_GT(read, 0.0);
+  EXPECT_EQ(ignored, 0.0);
+  save_lcm(no_tenure, path("no_tenure.lcm"));
+  EXPECT_FALSE(load_lcm(path("no_tenure.lcm")).config.tenure);
 
   // The mirror world over these customers gives the same days whatever the shards.
   const auto pop = load_lcm_population(path("cdnow.h5"), path("m.lcm"));

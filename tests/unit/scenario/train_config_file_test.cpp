@@ -43,6 +43,10 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   const auto off = load_train_config_text("action_into_state: false\n", "lcm.yaml");
   ASSERT_TRUE(off.ok()) << errors_of(off);
   EXPECT_EQ(*off.settings.action_into_state, false);
+  const auto no_tenure = load_train_config_text("tenure: false\n", "lcm.yaml");
+  ASSERT_TRUE(no_tenure.ok()) << errors_of(no_tenure);
+  EXPECT_EQ(*no_tenure.settings.tenure, false);
+  EXPECT_FALSE(off.settings.tenure);  // not given: the command's default
 }
 
 TEST(TrainConfigFile, KeysNotGivenStayUnset) {
