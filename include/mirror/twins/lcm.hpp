@@ -100,7 +100,7 @@ struct LcmConfig {
   int patience = 5;             // epochs without a better validation loss before stopping
   double learning_rate = 0.01;
   int batch_customers = 256;
-  int validation_days = 56;     // the end of the calibration period, held out for early stopping
+  int validation_days = 14;     // the end of the calibration period, held out for early stopping
   std::uint64_t seed = 1;
   int threads = 0;              // LibTorch intra-op threads for training; 0 = all cores
   // Whether today's action also enters the GRU state (false: only the heads read it, so an
