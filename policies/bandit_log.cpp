@@ -84,17 +84,6 @@ class CsvLines {
   std::int64_t line_ = 0;
 };
 
-std::optional<double> parse_number(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.empty()) return std::nullopt;
-  if (text.front() == '+') text.remove_prefix(1);
-  double value = 0.0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-    return std::nullopt;
-  return value;
-}
 
 std::string shown_text(const std::string& text) {
   const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
@@ -103,7 +92,7 @@ std::string shown_text(const std::string& text) {
 
 double number_field(const CsvLines& csv, const std::vector<std::string>& fields, std::size_t column,
                     const std::string& name) {
-  const auto value = parse_number(fields[column]);
+  const auto value = log_number(fields[column]);
   if (!value)
     throw BanditLogError(located(csv.path(), csv.line(), name,
                                  "expected a number, got " + shown_text(fields[column])));
@@ -258,7 +247,7 @@ BanditLog read_decisions_log(const std::string& path) {
       raw.value_of_round.push_back(id->second);
       if (text.empty()) continue;  // missing: the feature is absent
       const auto base = static_cast<std::uint32_t>(e) * kSlots;
-      if (const auto value = parse_number(text)) {
+      if (const auto value = log_number(text)) {
         if (*value != 0.0) entries.push_back({base, *value});
       } else {
         entries.push_back(
@@ -286,7 +275,7 @@ BanditLog read_obd_log(const std::string& path) {
     if (h.rfind("user_feature_", 0) == 0) user_features.push_back(c);
     static constexpr std::string_view kAffinity = "user-item_affinity_";
     if (h.rfind(kAffinity, 0) == 0) {
-      const auto item = parse_number(std::string_view(h).substr(kAffinity.size()));
+      const auto item = log_number(std::string_view(h).substr(kAffinity.size()));
       if (!item || *item < 0 || *item != std::floor(*item))
         throw BanditLogError(located(path, 1, h, "expected user-item_affinity_<item id>"));
       affinities.emplace_back(static_cast<std::int32_t>(*item), c);
@@ -482,6 +471,18 @@ TargetPolicy obd_bts_policy(const std::string& bts_path, const BanditLog& log, O
               policy.probability.begin() + i * items);
   if (summary) *summary = std::move(s);
   return policy;
+}
+
+std::optional<double> log_number(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return std::nullopt;
+  if (text.front() == '+') text.remove_prefix(1);
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+    return std::nullopt;
+  return value;
 }
 
 }  // namespace mirror::policies

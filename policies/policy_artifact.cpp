@@ -3,7 +3,6 @@
 #include "mirror/policies/policy_artifact.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -49,18 +48,6 @@ int slashes(const std::string& label) {
   return static_cast<int>(std::count(label.begin(), label.end(), '/'));
 }
 
-std::optional<double> parse_number(const std::string& text) {
-  std::string_view v(text);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  if (v.empty()) return std::nullopt;
-  if (v.front() == '+') v.remove_prefix(1);
-  double value = 0.0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
-  return value;
-}
-
 // A context column as the rule language sees it: numbers when every non-empty value is
 // one (an empty value is missing), else text.
 struct ColumnValues {
@@ -76,7 +63,7 @@ ColumnValues column_values(const BanditLog::ContextColumn& c) {
       out.numbers.push_back(std::nan(""));
       continue;
     }
-    const auto x = parse_number(v);
+    const auto x = log_number(v);
     if (!x) {
       out.text = true;
       break;

@@ -5,11 +5,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mirror::policies {
+
+// A field of a decisions log as a number: a finite decimal, spaces and a leading '+'
+// allowed; anything else (empty, "inf", "n/a") is none. The log's own fields and features
+// and a policy artifact's conditions on its context columns all read numbers this way.
+std::optional<double> log_number(std::string_view text);
 
 // A malformed input file. what() is "FILE:LINE: column: message" (LINE is 1-based, the
 // header is line 1) so that people can find the row; the CLI exits 2 on it.
