@@ -280,17 +280,24 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   const auto& tr_col = uplift.values[2];
   const auto& pr_col = uplift.values[3];
   const double r_purchases = results::pearson(tp_col, pp_col), r_revenue = results::pearson(tr_col, pr_col);
+  const double k_purchases = results::slope_through_origin(tp_col, pp_col);
+  const double k_revenue = results::slope_through_origin(tr_col, pr_col);
   std::printf("\nPearson correlation of true and predicted segment-level uplift over %zu (segment, action) pairs:\n"
               "  purchases %.4f\n  revenue   %.4f\n",
               tp_col.size(), r_purchases, r_revenue);
+  // A correlation is blind to size: uplifts all half the truth correlate perfectly.
+  std::printf("Scale of the predicted uplifts (least-squares slope on the true ones through 0; 1 = the same size):\n"
+              "  purchases %.3f\n  revenue   %.3f\n",
+              k_purchases, k_revenue);
   auto table = uplift.table("_uplift");
   table.columns.insert(table.columns.begin() + 1, {"action", {}, uplift.action});
   results::write_store_table(store_path, "/validation/lcm_uplift/by_segment", table);
   results::Table summary;
   summary.columns.push_back({"metric", {}, {"pairs", "horizon_days", "rollouts", "correlation_purchases",
-                                            "correlation_revenue"}});
+                                            "correlation_revenue", "scale_purchases", "scale_revenue"}});
   summary.columns.push_back(numbers("value", {static_cast<double>(tp_col.size()), static_cast<double>(horizon),
-                                              static_cast<double>(rollouts), r_purchases, r_revenue}));
+                                              static_cast<double>(rollouts), r_purchases, r_revenue,
+                                              k_purchases, k_revenue}));
   results::write_store_table(store_path, "/validation/lcm_uplift/summary", summary);
   std::printf("\nwritten to %s:/validation/lcm_uplift\n", store_path.c_str());
   return kOk;

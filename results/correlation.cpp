@@ -20,6 +20,13 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y) {
   return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
 }
 
+double slope_through_origin(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() != y.size()) return std::nan("");
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) sxy += x[i] * y[i], sxx += x[i] * x[i];
+  return sxx > 0 ? sxy / sxx : std::nan("");
+}
+
 namespace {
 
 std::vector<double> ranks(const std::vector<double>& v) {

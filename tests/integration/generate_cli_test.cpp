@@ -65,8 +65,18 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
             std::string::npos) << r.out;
   const auto summary = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/summary");
   EXPECT_TRUE(std::isfinite(summary.numbers("value").at(3))) << r.out;
+  EXPECT_NE(r.out.find("Scale of the predicted uplifts"), std::string::npos) << r.out;
   const auto table = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/by_segment");
   EXPECT_EQ(table.rows(), 24u);  // 4 segments x 6 actions
+  // The stored scale is the slope of the stored predicted uplifts on the true ones.
+  ASSERT_EQ(summary.columns.at(0).strings.at(5), "scale_purchases");
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < table.rows(); ++i) {
+    const double t = table.numbers("true_purchases_uplift")[i];
+    sxy += t * table.numbers("predicted_purchases_uplift")[i];
+    sxx += t * t;
+  }
+  EXPECT_NEAR(summary.numbers("value").at(5), sxy / sxx, 1e-9 * std::abs(sxy / sxx)) << r.out;
 
   // The levels with no action beside the uplifts: the true one of a segment is truth.h5's
   // 'none' column averaged over its customers with an event in the store.

@@ -101,4 +101,16 @@ TEST(Correlation, PearsonKnownValues) {
   EXPECT_TRUE(std::isnan(pearson({1, 2}, {1, 2, 3})));
 }
 
+// The size a correlation cannot see: half the truth everywhere correlates perfectly, and
+// has a slope of 0.5.
+TEST(Correlation, SlopeThroughOriginMeasuresSize) {
+  using mirror::results::slope_through_origin;
+  EXPECT_NEAR(slope_through_origin({1, 2, 3}, {0.5, 1, 1.5}), 0.5, 1e-15);
+  // (1 x 2 + 2 x 1) / (1 + 4) = 0.8: an intercept is not fitted.
+  EXPECT_NEAR(slope_through_origin({1, 2}, {2, 1}), 0.8, 1e-15);
+  EXPECT_NEAR(slope_through_origin({-1, 2}, {-3, 6}), 3.0, 1e-15);
+  EXPECT_TRUE(std::isnan(slope_through_origin({0, 0}, {1, 2})));
+  EXPECT_TRUE(std::isnan(slope_through_origin({1, 2}, {1})));
+}
+
 }  // namespace
