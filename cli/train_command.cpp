@@ -45,6 +45,8 @@ int train_command(const Args& args) {
       "patience", po::value<int>()->default_value(c.patience),
       "stop after this many epochs without a better validation loss")(
       "learning-rate", po::value<double>()->default_value(c.learning_rate), "Adam step size")(
+      "decay-after", po::value<int>()->default_value(c.decay_after),
+      "epochs at the full learning rate, after which it halves every epoch (0 = never)")(
       "batch-customers", po::value<int>()->default_value(c.batch_customers),
       "customers per gradient step")(
       "validation-days", po::value<int>()->default_value(c.validation_days),
@@ -73,6 +75,7 @@ int train_command(const Args& args) {
   apply(vm, "epochs", file.epochs, c.epochs);
   apply(vm, "patience", file.patience, c.patience);
   apply(vm, "learning-rate", file.learning_rate, c.learning_rate);
+  apply(vm, "decay-after", file.decay_after, c.decay_after);
   apply(vm, "batch-customers", file.batch_customers, c.batch_customers);
   apply(vm, "validation-days", file.validation_days, c.validation_days);
   apply(vm, "seed", file.seed, c.seed);
@@ -101,9 +104,9 @@ int train_command(const Args& args) {
         store, calibration_end ? core::day_of(*calibration_end) : -1);
     std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
                 data.size(), data.calibration_days, c.validation_days);
-    std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, batch_customers %d, "
-                "seed %llu, threads %d, action_into_state %s, tenure %s\n",
-                c.hidden, c.epochs, c.patience, c.learning_rate, c.batch_customers,
+    std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, decay_after %d, "
+                "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s\n",
+                c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
                 c.tenure ? "true" : "false");
     const auto start = std::chrono::steady_clock::now();

@@ -15,7 +15,7 @@ namespace {
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
-                                  "tenure"};
+                                  "tenure",          "decay_after"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -62,6 +62,8 @@ class TrainConfigReader : YamlFields {
       set_int(v, key, s_.batch_customers, 1, 100000000);
     } else if (key == "validation_days") {
       set_int(v, key, s_.validation_days, 1, 100000);
+    } else if (key == "decay_after") {
+      set_int(v, key, s_.decay_after, 0, 1000000);
     } else if (key == "threads") {
       set_int(v, key, s_.threads, 0, 1024);
     } else if (key == "learning_rate") {

@@ -213,7 +213,8 @@ std::string config_text(const LcmConfig& c) {
   o << "hidden=" << c.hidden << "\nepochs=" << c.epochs << "\npatience=" << c.patience
     << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
-    << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0) << "\n";
+    << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0)
+    << "\ndecay_after=" << c.decay_after << "\n";
   return o.str();
 }
 
@@ -234,6 +235,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "seed") c.seed = std::stoull(value);
     else if (key == "action_into_state") c.action_into_state = value == "1";
     else if (key == "tenure") c.tenure = value == "1";  // absent before it existed: on
+    else if (key == "decay_after") c.decay_after = std::stoi(value);  // absent: 0, never
   }
   return c;
 }
@@ -245,6 +247,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   if (config.hidden < 1 || config.hidden > 1024) throw std::invalid_argument("hidden must be in [1, 1024]");
   if (config.epochs < 1) throw std::invalid_argument("epochs must be at least 1");
   if (config.batch_customers < 1) throw std::invalid_argument("batch_customers must be at least 1");
+  if (config.decay_after < 0) throw std::invalid_argument("decay_after must be at least 0");
   const std::int32_t steps = data.calibration_days;
   const std::int32_t split = steps - config.validation_days;
   if (config.validation_days < 1 || split < 14)
@@ -287,6 +290,9 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   int since_best = 0, epochs_run = 0;
   double last_train = 0;
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    if (config.decay_after > 0 && epoch > config.decay_after)
+      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options())
+          .lr(config.learning_rate * std::pow(0.5, epoch - config.decay_after));
     const auto order = torch::randperm(n, torch::kInt64);
     double train_total = 0, validation_total = 0, weight_total = 0;
     for (std::int64_t start = 0; start < n; start += config.batch_customers) {

@@ -15,7 +15,7 @@ namespace mirror::scenario {
 // What the file sets; unset keys stay empty. Plain values, so that this module needs no
 // LCM headers: the command copies them into twins::LcmConfig.
 struct TrainSettings {
-  std::optional<int> hidden, epochs, patience, batch_customers, validation_days, threads;
+  std::optional<int> hidden, epochs, patience, batch_customers, validation_days, threads, decay_after;
   std::optional<double> learning_rate;
   std::optional<std::uint64_t> seed;
   std::optional<bool> action_into_state;

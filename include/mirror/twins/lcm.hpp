@@ -99,6 +99,10 @@ struct LcmConfig {
   int epochs = 40;
   int patience = 5;             // epochs without a better validation loss before stopping
   double learning_rate = 0.01;
+  // Epochs at the full learning rate; after them it halves every epoch (0: it never does).
+  // Adam's steps at a constant rate keep the weights wandering, and the size of a contact's
+  // response, which only the decision days carry, wanders most (docs/lcm.md).
+  int decay_after = 0;
   int batch_customers = 256;
   int validation_days = 14;     // the end of the calibration period, held out for early stopping
   std::uint64_t seed = 1;

@@ -330,6 +330,21 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
   EXPECT_EQ(ignored, 0.0);
   save_lcm(no_tenure, path("no_tenure.lcm"));
   EXPECT_FALSE(load_lcm(path("no_tenure.lcm")).config.tenure);
+  EXPECT_EQ(back.config.decay_after, 0);
+
+  // The learning rate halves only after `decay_after` epochs: decaying after the last epoch
+  // trains the same weights as never, decaying after the first does not; the artifact keeps it.
+  auto late = c;
+  late.decay_after = 3;
+  EXPECT_EQ(train_lcm(data, late).weights.w_head, a.weights.w_head);
+  auto early = c;
+  early.decay_after = 1;
+  const auto decayed = train_lcm(data, early);
+  EXPECT_NE(decayed.weights.w_head, a.weights.w_head);
+  save_lcm(decayed, path("decayed.lcm"));
+  EXPECT_EQ(load_lcm(path("decayed.lcm")).config.decay_after, 1);
+  early.decay_after = -1;
+  EXPECT_THROW(train_lcm(data, early), std::invalid_argument);
 
   // The mirror world over these customers gives the same days whatever the shards.
   const auto pop = load_lcm_population(path("cdnow.h5"), path("m.lcm"));

@@ -19,6 +19,7 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
       "epochs: 12\n"
       "patience: 3\n"
       "learning_rate: 0.005\n"
+      "decay_after: 4\n"
       "batch_customers: 128\n"
       "validation_days: 28\n"
       "seed: 18446744073709551615\n"
@@ -34,6 +35,7 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   EXPECT_EQ(*s.epochs, 12);
   EXPECT_EQ(*s.patience, 3);
   EXPECT_EQ(*s.learning_rate, 0.005);
+  EXPECT_EQ(*s.decay_after, 4);
   EXPECT_EQ(*s.batch_customers, 128);
   EXPECT_EQ(*s.validation_days, 28);
   EXPECT_EQ(*s.seed, 18446744073709551615ull);
@@ -87,12 +89,13 @@ TEST(TrainConfigFile, UnknownKeysAndWrongTypesAreLocated) {
 }
 
 TEST(TrainConfigFile, RangesDuplicatesAndShapesAreChecked) {
-  auto f = load_train_config_text("hidden: 0\nlearning_rate: 0\npatience: 0\nhidden: 8\n", "a.yaml");
+  auto f = load_train_config_text("hidden: 0\nlearning_rate: 0\npatience: 0\nhidden: 8\ndecay_after: -1\n", "a.yaml");
   EXPECT_EQ(errors_of(f),
             "a.yaml:1:9: hidden: must be in [1, 1024], found 0\n"
             "a.yaml:2:16: learning_rate: must be greater than 0, found 0\n"
             "a.yaml:3:11: patience: must be in [1, 1000000], found 0\n"
-            "a.yaml:4:1: hidden: duplicate key 'hidden'\n");
+            "a.yaml:4:1: hidden: duplicate key 'hidden'\n"
+            "a.yaml:5:14: decay_after: must be in [0, 1000000], found -1\n");
   f = load_train_config_text("", "b.yaml");
   EXPECT_EQ(errors_of(f), "b.yaml:1:1: the file is empty: expected training settings (a map of keys)\n");
   f = load_train_config_text("- hidden: 8\n", "c.yaml");
