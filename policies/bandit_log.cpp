@@ -84,7 +84,6 @@ class CsvLines {
   std::int64_t line_ = 0;
 };
 
-
 std::string shown_text(const std::string& text) {
   const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
   return "'" + shown + "'";
