@@ -3,7 +3,9 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <unordered_map>
 
 #include "command.hpp"
@@ -14,6 +16,7 @@
 #include "mirror/results/results_file.hpp"
 #include "mirror/results/table_file.hpp"
 #include "mirror/twins/btyd_validation.hpp"
+#include "mirror/twins/lcm_logged.hpp"
 #include "mirror/twins/lcm_validation.hpp"
 
 namespace mirror::cli {
@@ -111,6 +114,81 @@ results::Table scores_table(const twins::HoldoutScores& s) {
   return t;
 }
 
+// The LCM's same-day effect of the log's own contacts beside the log's randomised contrast
+// (twins/lcm_logged.hpp), per group of customers (group_names; -1 = in no group) and pooled;
+// printed, stored at `table_path` and returned. `rename` maps a contact's
+// "channel/message/offer" to the name to show (empty: the label itself). Prints nothing and
+// returns an empty table when the log has no contact on a day the model covers.
+results::Table report_logged_effects(const twins::LcmArtifact& model, const twins::LcmSequences& data,
+                                     const results::StoreReader& store, const std::string& store_path,
+                                     const std::vector<int>& group_of_customer,
+                                     const std::vector<std::string>& group_names,
+                                     const std::function<std::string(const std::string&)>& rename,
+                                     const std::string& table_path) {
+  const auto decisions = store.read_decisions();
+  const auto logged = twins::lcm_logged_decisions(model, data, decisions, 2);
+  const auto rows = twins::lcm_logged_effects(logged, decisions, group_of_customer,
+                                              static_cast<int>(group_names.size()));
+  results::Table t;
+  if (rows.empty()) return t;
+  const auto channels = store.dictionary("channel"), messages = store.dictionary("message"),
+             offers = store.dictionary("offer");
+  const auto name = [](const std::vector<std::string>& dictionary, std::int32_t id) {
+    return id >= 0 ? dictionary[id] : std::string();
+  };
+  std::printf("\nSame-day effect of the log's own contacts, on its decision days after each customer's first event:\n"
+              "the LCM's P(purchase) (revenue) with the contact minus without it, beside the log's randomised\n"
+              "contrast: the purchase rate (revenue per decision) on those days minus the one on the 'none'\n"
+              "decision days of customers the channel reached in the log, +- one standard error\n");
+  std::printf("%-10s %-32s %9s %11s %13s %9s %9s %9s %10s %16s\n", "segment", "action", "contacts", "LCM d purch",
+              "log d purch", "+- s.e.", "LCM rate", "actual", "LCM d rev", "log d rev +- s.e.");
+  std::vector<std::string> segment, action;
+  std::vector<double> contacts, uplift, contrast, se, lcm_rate, actual, nones, none_rate, revenue_uplift,
+      revenue_contrast, revenue_se, pooled_uplift, pooled_contrast;
+  for (const auto& r : rows) {
+    const std::string label = name(channels, r.channel) + "/" + name(messages, r.message) + "/" + name(offers, r.offer);
+    const std::string renamed = rename(label), shown = renamed.empty() ? label : renamed;
+    segment.push_back(r.group < 0 ? "all" : group_names[r.group]);
+    action.push_back(shown);
+    contacts.push_back(r.contacts);
+    uplift.push_back(r.lcm_uplift);
+    contrast.push_back(r.contrast);
+    se.push_back(r.contrast_se);
+    lcm_rate.push_back(r.lcm_rate);
+    actual.push_back(r.actual_rate);
+    nones.push_back(r.none_decisions);
+    none_rate.push_back(r.none_rate);
+    revenue_uplift.push_back(r.lcm_revenue_uplift);
+    revenue_contrast.push_back(r.revenue_contrast);
+    revenue_se.push_back(r.revenue_contrast_se);
+    if (r.group < 0 || group_names.size() == 1) {
+      pooled_uplift.push_back(r.lcm_uplift);
+      pooled_contrast.push_back(r.contrast);
+    }
+    std::printf("%-10s %-32s %9.0f %11.5f %+13.5f %9.5f %9.5f %9.5f %10.4f %+9.4f %6.4f\n", segment.back().c_str(),
+                shown.c_str(), r.contacts, r.lcm_uplift, r.contrast, r.contrast_se, r.lcm_rate, r.actual_rate,
+                r.lcm_revenue_uplift, r.revenue_contrast, r.revenue_contrast_se);
+  }
+  // Mostly the strong contacts' rows decide it: their contrasts have the smallest errors.
+  std::printf("Scale of the LCM's purchase uplifts on the log's contrasts, all customers (slope through 0; "
+              "1 = the same size): %.3f\n", results::slope_through_origin(pooled_contrast, pooled_uplift));
+  t.columns.push_back({"segment", {}, segment});
+  t.columns.push_back({"action", {}, action});
+  t.columns.push_back(numbers("contacts", contacts));
+  t.columns.push_back(numbers("lcm_uplift", uplift));
+  t.columns.push_back(numbers("log_contrast", contrast));
+  t.columns.push_back(numbers("log_contrast_se", se));
+  t.columns.push_back(numbers("lcm_rate", lcm_rate));
+  t.columns.push_back(numbers("actual_rate", actual));
+  t.columns.push_back(numbers("none_decisions", nones));
+  t.columns.push_back(numbers("none_rate", none_rate));
+  t.columns.push_back(numbers("lcm_revenue_uplift", revenue_uplift));
+  t.columns.push_back(numbers("log_revenue_contrast", revenue_contrast));
+  t.columns.push_back(numbers("log_revenue_contrast_se", revenue_se));
+  results::write_store_table(store_path, table_path, t);
+  return t;
+}
+
 // `mirror validate --model MODEL.lcm STORE`: the LCM and BG/NBD side by side.
 int validate_lcm(const std::string& model_path, const std::string& store_path,
                  const ingest::ProfileOptions& profile_options, int rollouts, std::uint64_t seed) {
@@ -137,6 +215,8 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   print_scores_side_by_side(lcm_scores, btyd_scores, "BG/NBD");
   results::write_store_table(store_path, "/validation/lcm/summary", scores_table(lcm_scores));
   results::write_store_table(store_path, "/validation/lcm/bg_nbd_summary", scores_table(btyd_scores));
+  report_logged_effects(model, data, store, store_path, std::vector<int>(data.size(), 0), {"all"},
+                        [](const std::string&) { return std::string(); }, "/validation/lcm/logged_contacts");
   std::printf("\nwritten to %s:/validation/lcm\n", store_path.c_str());
   return kOk;
 }
@@ -238,7 +318,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
 
   // Mean uplift per (segment, action): customers with history in the store and in the truth.
   const std::size_t S = segment_names.size();
-  std::vector<double> count(S, 0), tp(S * A, 0), pp(S * A, 0), tr(S * A, 0), pr(S * A, 0);
+  std::vector<double> count(S, 0), tp(S * A, 0), pp(S * A, 0), tr(S * A, 0), pr(S * A, 0), reach(S * A, 0);
   for (std::size_t c = 0; c < data.size(); ++c) {
     const auto it = truth_row.find(data.ids[c]);
     if (it == truth_row.end() || std::isnan(predicted.purchases[c * A])) continue;
@@ -253,6 +333,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
       tp[s * A + a] += true_purchases[i * A + a] - true_purchases[i * A];
       tr[s * A + a] += true_revenue[i * A + a] - true_revenue[i * A];
       if ((consented >> channel_bit[a] & 1u) == 0) continue;  // predicted uplift 0, as 'none'
+      reach[s * A + a] += 1;
       pp[s * A + a] += predicted.purchases[c * A + a] - predicted.purchases[c * A];
       pr[s * A + a] += predicted.revenue[c * A + a] - predicted.revenue[c * A];
     }
@@ -299,6 +380,50 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
                                               static_cast<double>(rollouts), r_purchases, r_revenue,
                                               k_purchases, k_revenue}));
   results::write_store_table(store_path, "/validation/lcm_uplift/summary", summary);
+  // How the uplifts above came about: the same-day effects on the log's own decision days.
+  std::vector<int> group(data.size(), -1);
+  for (std::size_t c = 0; c < data.size(); ++c)
+    if (const auto it = truth_row.find(data.ids[c]); it != truth_row.end())
+      group[c] = static_cast<int>(truth_segment[it->second]);
+  std::unordered_map<std::string, std::string> action_name;  // "channel/campaign/offer" -> name
+  for (std::size_t a = 1; a < A; ++a) action_name[channels[a] + "/" + messages[a] + "/" + offers[a]] = names[a];
+  const auto logged = report_logged_effects(model, data, store, store_path, group, segment_names,
+                                            [&](const std::string& label) {
+                                              const auto it = action_name.find(label);
+                                              return it == action_name.end() ? std::string() : it->second;
+                                            },
+                                            "/validation/lcm_uplift/logged_contacts");
+  // The log's contrasts are what an A/B readout of the log gives per segment; beside them,
+  // the LCM's uplifts on the same days. Both against the true uplifts above, once scaled,
+  // as those are, to every customer of the segment (the ones the channel cannot reach at the
+  // end of the log gain nothing).
+  if (logged.rows() > 0) {
+    std::map<std::pair<std::string, std::string>, std::size_t> row_of;  // (segment, action) -> logged row
+    for (std::size_t i = 0; i < logged.rows(); ++i)
+      row_of[{logged.columns[0].strings[i], logged.columns[1].strings[i]}] = i;
+    std::array<std::vector<double>, 6> v;  // true, log, LCM for purchases, then for revenue
+    for (std::size_t k = 0; k < uplift.segment.size(); ++k) {
+      const auto it = row_of.find({uplift.segment[k], uplift.action[k]});
+      if (it == row_of.end() || std::isnan(logged.numbers("log_contrast")[it->second])) continue;
+      const std::size_t i = it->second;
+      const auto s_index = static_cast<std::size_t>(
+          std::find(segment_names.begin(), segment_names.end(), uplift.segment[k]) - segment_names.begin());
+      const auto a_index = static_cast<std::size_t>(std::find(names.begin(), names.end(), uplift.action[k]) - names.begin());
+      const double share = reach[s_index * A + a_index] / count[s_index];
+      v[0].push_back(tp_col[k]);
+      v[1].push_back(share * logged.numbers("log_contrast")[i]);
+      v[2].push_back(share * logged.numbers("lcm_uplift")[i]);
+      v[3].push_back(tr_col[k]);
+      v[4].push_back(share * logged.numbers("log_revenue_contrast")[i]);
+      v[5].push_back(share * logged.numbers("lcm_revenue_uplift")[i]);
+    }
+    std::printf("Pearson correlation with the true uplift (the table before) over %zu (segment, action) pairs,\n"
+                "each times the share of the segment the channel reaches at the end of the log:\n"
+                "  purchases: the log's contrasts %.4f, the LCM's same-day uplifts %.4f\n"
+                "  revenue:   the log's contrasts %.4f, the LCM's same-day uplifts %.4f\n",
+                v[0].size(), results::pearson(v[0], v[1]), results::pearson(v[0], v[2]),
+                results::pearson(v[3], v[4]), results::pearson(v[3], v[5]));
+  }
   std::printf("\nwritten to %s:/validation/lcm_uplift\n", store_path.c_str());
   return kOk;
 }

@@ -78,6 +78,27 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   }
   EXPECT_NEAR(summary.numbers("value").at(5), sxy / sxx, 1e-9 * std::abs(sxy / sxx)) << r.out;
 
+  // The same-day effects on the log's own decision days, per segment and then pooled ('all'):
+  // a response only adds, so no LCM uplift is negative, and the pooled rows hold every
+  // contact of the segment rows (every customer here is in the truth).
+  EXPECT_NE(r.out.find("Same-day effect of the log's own contacts"), std::string::npos) << r.out;
+  const auto logged = mirror::results::read_store_table(path("w.h5"), "/validation/lcm_uplift/logged_contacts");
+  std::map<std::string, double> contacts_by_action[2];  // segment rows, pooled rows
+  for (std::size_t i = 0; i < logged.rows(); ++i) {
+    const bool pooled = logged.columns.at(0).strings[i] == "all";
+    contacts_by_action[pooled][logged.columns.at(1).strings[i]] += logged.numbers("contacts")[i];
+    EXPECT_GE(logged.numbers("lcm_uplift")[i], 0.0) << i;
+    EXPECT_GT(logged.numbers("lcm_rate")[i], 0.0) << i;
+    EXPECT_LT(logged.numbers("lcm_rate")[i], 1.0) << i;
+    EXPECT_GE(logged.numbers("actual_rate")[i], 0.0) << i;
+    EXPECT_LE(logged.numbers("actual_rate")[i], 1.0) << i;
+    EXPECT_TRUE(std::isfinite(logged.numbers("lcm_revenue_uplift")[i])) << i;  // a discount may make it negative
+  }
+  EXPECT_NE(r.out.find("purchases: the log's contrasts"), std::string::npos) << r.out;
+  EXPECT_EQ(contacts_by_action[1].size(), 6u);  // the world's six actions, by name
+  EXPECT_TRUE(contacts_by_action[1].count("sms_twenty_off"));
+  EXPECT_EQ(contacts_by_action[0], contacts_by_action[1]);
+
   // The levels with no action beside the uplifts: the true one of a segment is truth.h5's
   // 'none' column averaged over its customers with an event in the store.
   const auto ids = mirror::results::read_strings(path("w.h5"), "/dictionaries/customer");

@@ -1,0 +1,163 @@
+// The LCM against its own log's experiments: the model's same-day effect of each logged
+// contact, and the log's contrast of contact days with 'none' decision days.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "mirror/twins/lcm_logged.hpp"
+
+namespace mirror::twins {
+namespace {
+
+double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+
+// A model that ignores everything but a contact: purchase base logit -2, purchase response
+// logit -1, every other event (practically) impossible.
+LcmArtifact constant_model() {
+  LcmArtifact a;
+  auto& w = a.weights;
+  w.hidden = a.config.hidden = 2;
+  w.w_ih.assign(3 * 2 * kLcmInputs, 0.0f);
+  w.w_hh.assign(3 * 2 * 2, 0.0f);
+  w.b_ih.assign(3 * 2, 0.0f);
+  w.b_hh.assign(3 * 2, 0.0f);
+  w.w_head.assign(kLcmHeadCount * (2 + kLcmInputs), 0.0f);
+  w.b_head.assign(kLcmHeadCount, -30.0f);
+  w.b_head[kHeadPurchase] = -2.0f;
+  w.b_head[kHeadPurchaseResponse] = -1.0f;
+  w.b_head[kHeadLogSpend] = 3.0f;
+  w.log_spend_sigma = 0.5f;
+  lcm_prepare(w);
+  return a;
+}
+
+constexpr std::int32_t kFirstDay = 20000;
+
+// Two customers over 10 days, all calibration: customer 0 visits on day 1, customer 1's first
+// event is a visit on day 5 and it spends 50 on day 7. Customer 0 gets an sms on day 3.
+LcmSequences two_customers() {
+  LcmSequences s;
+  s.ids = {"c1", "c2"};
+  s.first_day = kFirstDay;
+  s.days = s.calibration_days = 10;
+  s.birth = {1, 5};
+  s.events.assign(2 * 10 * kLcmEventCount, 0.0f);
+  s.actions.assign(2 * 10 * kLcmActionCount, 0.0f);
+  s.events[(0 * 10 + 1) * kLcmEventCount + kLcmVisit] = 1;
+  s.events[(1 * 10 + 5) * kLcmEventCount + kLcmVisit] = 1;
+  s.events[(1 * 10 + 7) * kLcmEventCount + kLcmPurchase] = 1;
+  s.events[(1 * 10 + 7) * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(50.0) / 4);
+  s.actions[(0 * 10 + 3) * kLcmActionCount + kLcmAny] = 1;
+  s.actions[(0 * 10 + 3) * kLcmActionCount + kLcmSms] = 1;
+  s.interest_offset.assign(3, 0);
+  s.promoted.assign(2 * 10, -1);
+  return s;
+}
+
+void decide(core::DecisionBatch& b, std::int64_t customer, std::int32_t day, std::int32_t channel) {
+  b.customer.push_back(customer);
+  b.timestamp.push_back((kFirstDay + day) * core::kSecondsPerDay + 8 * 3600);
+  b.arm.push_back(-1);
+  b.policy.push_back(-1);
+  b.channel.push_back(channel);
+  b.message.push_back(channel < 0 ? -1 : 0);
+  b.offer.push_back(channel < 0 ? -1 : 0);
+  b.propensity.push_back(0.5);
+  b.cost.push_back(0);
+  b.position.push_back(0);
+  b.reward.push_back(std::nan(""));
+}
+
+TEST(LcmLogged, TheModelsUpliftIsItsResponseOnTheDaysOfTheLoggedContacts) {
+  const auto model = constant_model();
+  const auto data = two_customers();
+  core::DecisionBatch b;
+  decide(b, 0, 0, -1);   // before customer 0's first event: left out
+  decide(b, 0, 3, 0);    // the sms
+  decide(b, 0, 6, -1);   // 'none'
+  decide(b, 1, 5, -1);   // customer 1's first event is today: no state yet, left out
+  decide(b, 1, 7, -1);   // 'none', and it buys
+  decide(b, 1, 12, 0);   // after the calibration period: left out
+  decide(b, 2, 3, 0);    // a customer the sequences do not hold: left out
+  const auto logged = lcm_logged_decisions(model, data, b, 1);
+  ASSERT_EQ(logged.size(), 3u);
+  EXPECT_EQ(logged.row, (std::vector<std::size_t>{1, 2, 4}));
+  EXPECT_EQ(logged.customer, (std::vector<std::uint32_t>{0, 0, 1}));
+  EXPECT_EQ(logged.bought, (std::vector<std::uint8_t>{0, 0, 1}));
+  const double p = sigmoid(-2), r = sigmoid(-1);
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(logged.p_none[j], p, 1e-6);
+  EXPECT_NEAR(logged.p_logged[0], 1 - (1 - p) * (1 - r), 1e-6);  // the contact adds (1 - p) r
+  EXPECT_EQ(logged.p_logged[1], logged.p_none[1]);
+  EXPECT_EQ(logged.p_logged[2], logged.p_none[2]);
+  const double spend = std::expm1(3.0 + 0.5 * 0.25);  // the log-normal mean, minus the 1 of log1p
+  for (std::size_t j = 0; j < 3; ++j) {
+    EXPECT_NEAR(logged.spend_logged[j], spend, 1e-4);  // this model's spend ignores the contact
+    EXPECT_NEAR(logged.spend_none[j], spend, 1e-4);
+  }
+  EXPECT_EQ(logged.spent[0], 0.0);
+  EXPECT_NEAR(logged.spent[2], 50.0, 1e-4);
+  const auto two = lcm_logged_decisions(model, data, b, 2);  // any thread count, same rows
+  EXPECT_EQ(two.row, logged.row);
+  EXPECT_EQ(two.p_logged, logged.p_logged);
+}
+
+TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChannelReached) {
+  // Channel 0 reaches customers 0, 1 (in a decision outside `logged`) and 3; channel 1 only 3.
+  core::DecisionBatch b;
+  decide(b, 0, 1, 0);   // row 0: contact, bought
+  decide(b, 0, 2, -1);  // row 1: none, not bought
+  decide(b, 1, 2, -1);  // row 2: none, bought
+  decide(b, 2, 2, -1);  // row 3: none, not bought; channel 0 never reached customer 2
+  decide(b, 3, 1, 0);   // row 4: contact, not bought; customer 3 is in no group
+  decide(b, 3, 2, 1);   // row 5: a channel-1 contact, bought
+  decide(b, 1, 9, 0);   // row 6: not in `logged` (say, in the holdout), but it reached customer 1
+  LcmLoggedDecisions logged;
+  logged.row = {0, 1, 2, 3, 4, 5};
+  logged.customer = {0, 0, 1, 2, 3, 3};
+  logged.p_logged = {0.3, 0.1, 0.2, 0.1, 0.5, 0.4};
+  logged.p_none = {0.1, 0.1, 0.2, 0.1, 0.2, 0.1};
+  logged.bought = {1, 0, 1, 0, 0, 1};
+  logged.spent = {40, 0, 20, 0, 0, 10};
+  logged.spend_logged = {50, 30, 30, 30, 30, 30};
+  logged.spend_none = {30, 30, 30, 30, 30, 30};
+  const auto rows = lcm_logged_effects(logged, b, {0, 0, 1, -1}, 2);
+  ASSERT_EQ(rows.size(), 3u);  // group 0's channel 0; the pooled channels 0 and 1
+  const auto& g = rows[0];
+  EXPECT_EQ(g.group, 0);
+  EXPECT_EQ(g.channel, 0);
+  EXPECT_EQ(g.contacts, 1);
+  EXPECT_NEAR(g.lcm_uplift, 0.2, 1e-12);
+  EXPECT_NEAR(g.lcm_rate, 0.3, 1e-12);
+  EXPECT_EQ(g.actual_rate, 1.0);
+  EXPECT_EQ(g.none_decisions, 2);  // rows 1 and 2
+  EXPECT_EQ(g.none_rate, 0.5);
+  EXPECT_EQ(g.contrast, 0.5);
+  EXPECT_NEAR(g.contrast_se, std::sqrt(0.25 / 2), 1e-12);
+  EXPECT_NEAR(g.lcm_revenue_uplift, 0.3 * 50 - 0.1 * 30, 1e-12);
+  EXPECT_NEAR(g.revenue_contrast, 40 - (0 + 20) / 2.0, 1e-12);
+  EXPECT_NEAR(g.revenue_contrast_se, std::sqrt(0.0 / 1 + 100.0 / 2), 1e-12);  // spent 0 and 20: variance 100
+  const auto& all = rows[1];
+  EXPECT_EQ(all.group, -1);
+  EXPECT_EQ(all.channel, 0);
+  EXPECT_EQ(all.contacts, 2);  // customer 3 counts here
+  EXPECT_NEAR(all.lcm_uplift, (0.2 + 0.3) / 2, 1e-12);
+  EXPECT_EQ(all.actual_rate, 0.5);
+  EXPECT_EQ(all.none_decisions, 2);  // still not customer 2's
+  EXPECT_EQ(all.contrast, 0.0);
+  const auto& other = rows[2];
+  EXPECT_EQ(other.channel, 1);
+  EXPECT_EQ(other.contacts, 1);
+  EXPECT_TRUE(std::isnan(other.contrast));  // nobody channel 1 reached had a 'none' day
+  EXPECT_TRUE(std::isnan(other.contrast_se));
+  EXPECT_TRUE(std::isnan(other.revenue_contrast));
+
+  // One group: its rows only, no pooled copy.
+  const auto one = lcm_logged_effects(logged, b, {0, 0, 0, 0}, 1);
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[0].group, 0);
+  EXPECT_EQ(one[0].contacts, 2);
+  EXPECT_EQ(one[0].none_decisions, 2);
+}
+
+}  // namespace
+}  // namespace mirror::twins
