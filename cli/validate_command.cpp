@@ -130,7 +130,7 @@ results::Table report_logged_effects(const twins::LcmArtifact& model, const twin
   const auto rows = twins::lcm_logged_effects(logged, decisions, group_of_customer,
                                               static_cast<int>(group_names.size()));
   results::Table t;
-  if (rows.empty()) return t;
+  if (std::none_of(rows.begin(), rows.end(), [](const auto& r) { return r.channel >= 0; })) return t;
   const auto channels = store.dictionary("channel"), messages = store.dictionary("message"),
              offers = store.dictionary("offer");
   const auto name = [](const std::vector<std::string>& dictionary, std::int32_t id) {
@@ -139,14 +139,17 @@ results::Table report_logged_effects(const twins::LcmArtifact& model, const twin
   std::printf("\nSame-day effect of the log's own contacts, on its decision days after each customer's first event:\n"
               "the LCM's P(purchase) (revenue) with the contact minus without it, beside the log's randomised\n"
               "contrast: the purchase rate (revenue per decision) on those days minus the one on the 'none'\n"
-              "decision days of customers the channel reached in the log, +- one standard error\n");
+              "decision days of customers the channel reached in the log, +- one standard error. The 'none'\n"
+              "rows hold the model's base on the 'none' days (LCM rate) against what happened (actual).\n");
   std::printf("%-10s %-32s %9s %11s %13s %9s %9s %9s %10s %16s\n", "segment", "action", "contacts", "LCM d purch",
               "log d purch", "+- s.e.", "LCM rate", "actual", "LCM d rev", "log d rev +- s.e.");
   std::vector<std::string> segment, action;
   std::vector<double> contacts, uplift, contrast, se, lcm_rate, actual, nones, none_rate, revenue_uplift,
       revenue_contrast, revenue_se, pooled_uplift, pooled_contrast;
   for (const auto& r : rows) {
-    const std::string label = name(channels, r.channel) + "/" + name(messages, r.message) + "/" + name(offers, r.offer);
+    const std::string label = r.channel < 0 ? "none"
+                                            : name(channels, r.channel) + "/" + name(messages, r.message) + "/" +
+                                                  name(offers, r.offer);
     const std::string renamed = rename(label), shown = renamed.empty() ? label : renamed;
     segment.push_back(r.group < 0 ? "all" : group_names[r.group]);
     action.push_back(shown);
@@ -161,13 +164,17 @@ results::Table report_logged_effects(const twins::LcmArtifact& model, const twin
     revenue_uplift.push_back(r.lcm_revenue_uplift);
     revenue_contrast.push_back(r.revenue_contrast);
     revenue_se.push_back(r.revenue_contrast_se);
-    if (r.group < 0 || group_names.size() == 1) {
+    if (r.channel >= 0 && (r.group < 0 || group_names.size() == 1)) {
       pooled_uplift.push_back(r.lcm_uplift);
       pooled_contrast.push_back(r.contrast);
     }
-    std::printf("%-10s %-32s %9.0f %11.5f %+13.5f %9.5f %9.5f %9.5f %10.4f %+9.4f %6.4f\n", segment.back().c_str(),
-                shown.c_str(), r.contacts, r.lcm_uplift, r.contrast, r.contrast_se, r.lcm_rate, r.actual_rate,
-                r.lcm_revenue_uplift, r.revenue_contrast, r.revenue_contrast_se);
+    char log_purchases[32] = "            -         -", log_revenue[32] = "        -";
+    if (!std::isnan(r.contrast)) {
+      std::snprintf(log_purchases, sizeof log_purchases, "%+13.5f %9.5f", r.contrast, r.contrast_se);
+      std::snprintf(log_revenue, sizeof log_revenue, "%+9.4f %6.4f", r.revenue_contrast, r.revenue_contrast_se);
+    }
+    std::printf("%-10s %-32s %9.0f %11.5f %s %9.5f %9.5f %10.4f %s\n", segment.back().c_str(), shown.c_str(),
+                r.contacts, r.lcm_uplift, log_purchases, r.lcm_rate, r.actual_rate, r.lcm_revenue_uplift, log_revenue);
   }
   // Mostly the strong contacts' rows decide it: their contrasts have the smallest errors.
   std::printf("Scale of the LCM's purchase uplifts on the log's contrasts, all customers (slope through 0; "

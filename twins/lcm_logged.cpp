@@ -134,6 +134,9 @@ std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged
         s.rate += logged.p_logged[j];
         s.revenue_uplift += logged.p_logged[j] * logged.spend_logged[j] - logged.p_none[j] * logged.spend_none[j];
       } else {
+        auto& base = contacts[{key, Contact{-1, -1, -1}}];  // the 'none' row: the base's fit
+        base.add(bought, logged.spent[j]);
+        base.rate += logged.p_none[j];
         for (std::int32_t ch : channels)
           if (reached.count({decisions.customer[i], ch})) {
             nones[{key, ch}].add(bought, logged.spent[j]);
@@ -152,7 +155,7 @@ std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged
     e.actual_rate = s.bought / s.n;
     e.lcm_revenue_uplift = s.revenue_uplift / s.n;
     const auto it = nones.find({key.first, e.channel});
-    if (it == nones.end()) {
+    if (e.channel < 0 || it == nones.end()) {
       e.none_rate = e.contrast = e.contrast_se = std::numeric_limits<double>::quiet_NaN();
       e.revenue_contrast = e.revenue_contrast_se = e.none_rate;
     } else {

@@ -86,6 +86,10 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   std::map<std::string, double> contacts_by_action[2];  // segment rows, pooled rows
   for (std::size_t i = 0; i < logged.rows(); ++i) {
     const bool pooled = logged.columns.at(0).strings[i] == "all";
+    if (logged.columns.at(1).strings[i] == "none") {  // the model's base on the 'none' days
+      EXPECT_EQ(logged.numbers("lcm_uplift")[i], 0.0) << i;
+      EXPECT_TRUE(std::isnan(logged.numbers("log_contrast")[i])) << i;
+    }
     contacts_by_action[pooled][logged.columns.at(1).strings[i]] += logged.numbers("contacts")[i];
     EXPECT_GE(logged.numbers("lcm_uplift")[i], 0.0) << i;
     EXPECT_GT(logged.numbers("lcm_rate")[i], 0.0) << i;
@@ -95,7 +99,7 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
     EXPECT_TRUE(std::isfinite(logged.numbers("lcm_revenue_uplift")[i])) << i;  // a discount may make it negative
   }
   EXPECT_NE(r.out.find("purchases: the log's contrasts"), std::string::npos) << r.out;
-  EXPECT_EQ(contacts_by_action[1].size(), 6u);  // the world's six actions, by name
+  EXPECT_EQ(contacts_by_action[1].size(), 7u);  // 'none' and the world's six actions, by name
   EXPECT_TRUE(contacts_by_action[1].count("sms_twenty_off"));
   EXPECT_EQ(contacts_by_action[0], contacts_by_action[1]);
 

@@ -37,14 +37,16 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
 // two groups differ only by chance).
 struct LcmLoggedEffect {
   int group = -1;  // -1: every customer
-  std::int32_t channel = -1, message = -1, offer = -1;  // the store's dictionary codes
+  std::int32_t channel = -1, message = -1, offer = -1;  // the store's dictionary codes; -1: 'none'
   double contacts = 0, lcm_uplift = 0, lcm_rate = 0, actual_rate = 0;
   double none_decisions = 0, none_rate = 0;
   double contrast = 0, contrast_se = 0;  // NaN without 'none' decisions to compare with
   double lcm_revenue_uplift = 0, revenue_contrast = 0, revenue_contrast_se = 0;
 };
 // Rows per group in [0, groups) (customers of group -1 count only in the pooled rows), then
-// the pooled rows (group -1) when groups > 1; within a group, contacts in code order.
+// the pooled rows (group -1) when groups > 1; within a group, first a row for the 'none'
+// decisions (channel -1: the model's base against the actual rate, no uplift or contrast),
+// then the contacts in code order.
 std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged,
                                                 const core::DecisionBatch& decisions,
                                                 const std::vector<int>& group_of_customer, int groups);

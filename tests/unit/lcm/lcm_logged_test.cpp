@@ -121,8 +121,21 @@ TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChan
   logged.spend_logged = {50, 30, 30, 30, 30, 30};
   logged.spend_none = {30, 30, 30, 30, 30, 30};
   const auto rows = lcm_logged_effects(logged, b, {0, 0, 1, -1}, 2);
-  ASSERT_EQ(rows.size(), 3u);  // group 0's channel 0; the pooled channels 0 and 1
-  const auto& g = rows[0];
+  // Group 0: 'none', channel 0; group 1: 'none' only; pooled: 'none', channels 0 and 1.
+  ASSERT_EQ(rows.size(), 6u);
+  const auto& base = rows[0];  // the model's base on group 0's 'none' days: rows 1 and 2
+  EXPECT_EQ(base.group, 0);
+  EXPECT_EQ(base.channel, -1);
+  EXPECT_EQ(base.contacts, 2);
+  EXPECT_NEAR(base.lcm_rate, 0.15, 1e-12);
+  EXPECT_EQ(base.actual_rate, 0.5);
+  EXPECT_EQ(base.lcm_uplift, 0.0);
+  EXPECT_TRUE(std::isnan(base.contrast));
+  EXPECT_EQ(rows[2].group, 1);
+  EXPECT_EQ(rows[2].channel, -1);
+  EXPECT_EQ(rows[3].channel, -1);
+  EXPECT_EQ(rows[3].contacts, 3);  // every 'none' decision, customer 2's too
+  const auto& g = rows[1];
   EXPECT_EQ(g.group, 0);
   EXPECT_EQ(g.channel, 0);
   EXPECT_EQ(g.contacts, 1);
@@ -136,7 +149,7 @@ TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChan
   EXPECT_NEAR(g.lcm_revenue_uplift, 0.3 * 50 - 0.1 * 30, 1e-12);
   EXPECT_NEAR(g.revenue_contrast, 40 - (0 + 20) / 2.0, 1e-12);
   EXPECT_NEAR(g.revenue_contrast_se, std::sqrt(0.0 / 1 + 100.0 / 2), 1e-12);  // spent 0 and 20: variance 100
-  const auto& all = rows[1];
+  const auto& all = rows[4];
   EXPECT_EQ(all.group, -1);
   EXPECT_EQ(all.channel, 0);
   EXPECT_EQ(all.contacts, 2);  // customer 3 counts here
@@ -144,7 +157,7 @@ TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChan
   EXPECT_EQ(all.actual_rate, 0.5);
   EXPECT_EQ(all.none_decisions, 2);  // still not customer 2's
   EXPECT_EQ(all.contrast, 0.0);
-  const auto& other = rows[2];
+  const auto& other = rows[5];
   EXPECT_EQ(other.channel, 1);
   EXPECT_EQ(other.contacts, 1);
   EXPECT_TRUE(std::isnan(other.contrast));  // nobody channel 1 reached had a 'none' day
@@ -153,10 +166,10 @@ TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChan
 
   // One group: its rows only, no pooled copy.
   const auto one = lcm_logged_effects(logged, b, {0, 0, 0, 0}, 1);
-  ASSERT_EQ(one.size(), 2u);
-  EXPECT_EQ(one[0].group, 0);
-  EXPECT_EQ(one[0].contacts, 2);
-  EXPECT_EQ(one[0].none_decisions, 2);
+  ASSERT_EQ(one.size(), 3u);
+  EXPECT_EQ(one[1].group, 0);
+  EXPECT_EQ(one[1].contacts, 2);
+  EXPECT_EQ(one[1].none_decisions, 2);
 }
 
 }  // namespace
