@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "blank_lcm.hpp"
 #include "mirror/twins/lcm_logged.hpp"
 
 namespace mirror::twins {
@@ -14,15 +15,8 @@ double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 // A model that ignores everything but a contact: purchase base logit -2, purchase response
 // logit -1, every other event (practically) impossible.
 LcmArtifact constant_model() {
-  LcmArtifact a;
+  LcmArtifact a = test_support::blank_lcm(2);
   auto& w = a.weights;
-  w.hidden = a.config.hidden = 2;
-  w.w_ih.assign(3 * 2 * kLcmInputs, 0.0f);
-  w.w_hh.assign(3 * 2 * 2, 0.0f);
-  w.b_ih.assign(3 * 2, 0.0f);
-  w.b_hh.assign(3 * 2, 0.0f);
-  w.w_head.assign(kLcmHeadCount * (2 + kLcmInputs), 0.0f);
-  w.b_head.assign(kLcmHeadCount, -30.0f);
   w.b_head[kHeadPurchase] = -2.0f;
   w.b_head[kHeadPurchaseResponse] = -1.0f;
   w.b_head[kHeadLogSpend] = 3.0f;

@@ -8,6 +8,7 @@
 
 #include "mirror/twins/lcm.hpp"
 #include "mirror/twins/lcm_world.hpp"
+#include "blank_lcm.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
@@ -16,16 +17,8 @@ namespace {
 // A model whose only response is the purchase head's: bias -2, -1 for a targeted contact and
 // +4 times the affinity; every other event is (practically) impossible, nobody churns.
 LcmArtifact affinity_model() {
-  LcmArtifact a;
+  LcmArtifact a = test_support::blank_lcm(2);
   auto& w = a.weights;
-  w.hidden = 2;
-  a.config.hidden = 2;
-  w.w_ih.assign(3 * 2 * kLcmInputs, 0.0f);
-  w.w_hh.assign(3 * 2 * 2, 0.0f);
-  w.b_ih.assign(3 * 2, 0.0f);
-  w.b_hh.assign(3 * 2, 0.0f);
-  w.w_head.assign(kLcmHeadCount * (2 + kLcmInputs), 0.0f);
-  w.b_head.assign(kLcmHeadCount, -30.0f);
   w.b_head[kHeadPurchase] = -2.0f;
   w.b_head[kHeadLogSpend] = 3.0f;
   const int action = 2 + kLcmEventCount;  // the action inputs' first column in a head's row
