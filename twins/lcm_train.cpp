@@ -81,6 +81,14 @@ void zero_today_columns(const torch::Tensor& weights, int offset) {
   for (auto [first, count] : kTodayInputs) weights.narrow(1, offset + first, count).zero_();
 }
 
+// Zeroes the GRU's weights on the weekday (or their gradients): the heads read it directly.
+// In the state it would let the responses, which read the state, vary with the weekday
+// after all; a logged policy contacts on some weekdays only, so the log cannot say how.
+void zero_weekday_state_columns(const torch::Tensor& weight_ih) {
+  weight_ih.narrow(1, kLcmEventCount + kLcmActionCount + kLcmDowSin, 1).zero_();
+  weight_ih.narrow(1, kLcmEventCount + kLcmActionCount + kLcmDowCos, 1).zero_();
+}
+
 // Zeroes the weights that read tenure, in the GRU and the heads (or their gradients).
 void zero_tenure_columns(LcmNet& net, bool gradients = false) {
   constexpr int kTenure = kLcmEventCount + kLcmActionCount + kLcmTenure;
@@ -277,6 +285,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     torch::NoGradGuard no_grad;
     zero_today_columns(net->cell->weight_ih, 0);
     zero_today_columns(net->head->weight, config.hidden);
+    zero_weekday_state_columns(net->cell->weight_ih);
     if (!config.tenure) zero_tenure_columns(net);
   }
   const auto head_mask = head_weight_mask(config.hidden);
@@ -302,6 +311,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
       optimizer.zero_grad();
       losses.train.backward();
       if (!config.action_into_state) zero_today_columns(net->cell->weight_ih.grad(), 0);
+      zero_weekday_state_columns(net->cell->weight_ih.grad());
       net->head->weight.grad().mul_(head_mask);
       if (!config.tenure) zero_tenure_columns(net, true);
       optimizer.step();

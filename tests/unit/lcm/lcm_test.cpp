@@ -328,6 +328,15 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
     ignored += std::abs(no_tenure.weights.w_head[head * (H + kLcmInputs) + H + tenure_input]);
   EXPECT_GT(read, 0.0);
   EXPECT_EQ(ignored, 0.0);
+  // The weekday reaches the heads, never the GRU state.
+  double weekday_state = 0, weekday_heads = 0;
+  for (int k : {kLcmDowSin, kLcmDowCos}) {
+    const int input = kLcmEventCount + kLcmActionCount + k;
+    for (int row = 0; row < 3 * H; ++row) weekday_state += std::abs(a.weights.w_ih[row * kLcmInputs + input]);
+    weekday_heads += std::abs(a.weights.w_head[kHeadPurchase * (H + kLcmInputs) + H + input]);
+  }
+  EXPECT_EQ(weekday_state, 0.0);
+  EXPECT_GT(weekday_heads, 0.0);
   save_lcm(no_tenure, path("no_tenure.lcm"));
   EXPECT_FALSE(load_lcm(path("no_tenure.lcm")).config.tenure);
   EXPECT_EQ(back.config.decay_after, 0);
