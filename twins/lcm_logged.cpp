@@ -32,10 +32,10 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
   std::vector<LcmLoggedDecisions> parts(n);
   const auto run = [&](std::size_t begin, std::size_t end) {
     // The mean of expm1 of a log-normal log1p(spend).
-  const auto expected_spend = [&](double mu) {
-    return std::expm1(mu + 0.5 * w.log_spend_sigma * w.log_spend_sigma);
-  };
-  std::vector<float> h(w.hidden), x(kLcmInputs), heads(kLcmHeadCount);
+    const auto expected_spend = [&](double mu) {
+      return std::expm1(mu + 0.5 * w.log_spend_sigma * w.log_spend_sigma);
+    };
+    std::vector<float> h(w.hidden), x(kLcmInputs), heads(kLcmHeadCount);
     for (std::size_t c = begin; c < end; ++c) {
       auto& list = by_customer[c];
       if (list.empty()) continue;
@@ -138,9 +138,7 @@ std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged
         base.add(bought, logged.spent[j]);
         base.rate += logged.p_none[j];
         for (std::int32_t ch : channels)
-          if (reached.count({decisions.customer[i], ch})) {
-            nones[{key, ch}].add(bought, logged.spent[j]);
-          }
+          if (reached.count({decisions.customer[i], ch})) nones[{key, ch}].add(bought, logged.spent[j]);
       }
     }
   }

@@ -13,8 +13,10 @@ namespace mirror::twins {
 // Every logged decision of the calibration period (a contact or 'none') on a day after the
 // customer's first event, with the model's P(purchase) and expected spend given a purchase
 // that day under the day's logged action and under none, teacher-forced over the
-// customer's log as in training, and what the customer bought and spent that day. `data` must hold every customer of the store the
-// decisions come from (sequence index = the store's customer index).
+// customer's log as in training, and what the customer bought and spent that day. Several
+// decisions of one customer on one day share the day's outcome and the action inputs the
+// model reads for it. `data` must hold every customer of the store the decisions come from
+// (sequence index = the store's customer index).
 struct LcmLoggedDecisions {
   std::vector<std::size_t> row;          // the decision's row in the batch
   std::vector<std::uint32_t> customer;   // sequence index
@@ -31,10 +33,10 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
 // One (group, contact) row: the LCM's mean same-day uplift (P with the contact minus P
 // without it; revenue the same with P x spend) over the days the log made that contact,
 // beside the log's own contrast, the purchase rate (revenue per decision) on those days
-// minus the one on the 'none' decision days of customers the
-// channel reached at least once in the log: a stand-in for their consent, which a store
-// does not hold (under a random logging policy that reaches every consenting customer, the
-// two groups differ only by chance).
+// minus the one on the 'none' decision days of customers the channel reached at least once
+// in the log: a stand-in for their consent, which a store does not hold (under a random
+// logging policy that reaches every consenting customer, the two groups differ only by
+// chance).
 struct LcmLoggedEffect {
   int group = -1;  // -1: every customer
   std::int32_t channel = -1, message = -1, offer = -1;  // the store's dictionary codes; -1: 'none'
