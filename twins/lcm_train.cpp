@@ -81,22 +81,6 @@ void zero_today_columns(const torch::Tensor& weights, int offset) {
   for (auto [first, count] : kTodayInputs) weights.narrow(1, offset + first, count).zero_();
 }
 
-// Zeroes the GRU's weights on the weekday (or their gradients): the heads read it directly.
-// In the state it would let the responses, which read the state, vary with the weekday
-// after all; a logged policy contacts on some weekdays only, so the log cannot say how.
-void zero_weekday_state_columns(const torch::Tensor& weight_ih) {
-  weight_ih.narrow(1, kLcmEventCount + kLcmActionCount + kLcmDowSin, 1).zero_();
-  weight_ih.narrow(1, kLcmEventCount + kLcmActionCount + kLcmDowCos, 1).zero_();
-}
-
-// Zeroes the weights that read tenure, in the GRU and the heads (or their gradients).
-void zero_tenure_columns(LcmNet& net, bool gradients = false) {
-  constexpr int kTenure = kLcmEventCount + kLcmActionCount + kLcmTenure;
-  (gradients ? net->cell->weight_ih.grad() : net->cell->weight_ih).select(1, kTenure).zero_();
-  const int H = static_cast<int>(net->cell->options.hidden_size());
-  (gradients ? net->head->weight.grad() : net->head->weight).select(1, H + kTenure).zero_();
-}
-
 torch::Tensor exact_softplus(const torch::Tensor& v) {
   return torch::clamp_min(v, 0) + torch::log1p(torch::exp(-torch::abs(v)));
 }
@@ -115,8 +99,10 @@ torch::Tensor with_response(const torch::Tensor& heads, const torch::Tensor& x) 
 }
 
 // Which head weights may learn: the purchase and visit heads do not read today's action
-// (their responses do), and the spend head reads only its discount, by channel.
-torch::Tensor head_weight_mask(int hidden) {
+// (their responses do), the spend head reads only its discount, by channel, and without
+// `tenure` no head reads it.
+torch::Tensor head_weight_mask(const LcmConfig& config) {
+  const int hidden = config.hidden;
   auto mask = torch::ones({kLcmHeadCount, hidden + kLcmInputs});
   for (int head : {kHeadPurchase, kHeadVisit}) zero_today_columns(mask.narrow(0, head, 1), hidden);
   mask[kHeadLogSpend].narrow(0, hidden + kLcmActionInputs, kLcmActionCount).zero_();
@@ -127,6 +113,20 @@ torch::Tensor head_weight_mask(int hidden) {
     mask[head][calendar + kLcmDowSin] = 0;
     mask[head][calendar + kLcmDowCos] = 0;
   }
+  if (!config.tenure) mask.select(1, calendar + kLcmTenure).zero_();
+  return mask;
+}
+
+// Which GRU input weights may learn: today's action only with `action_into_state`, tenure
+// only with `tenure`, and never the weekday, which the heads read directly: in the state it
+// would let the responses, which read the state, vary with the weekday after all.
+torch::Tensor state_weight_mask(const LcmConfig& config) {
+  auto mask = torch::ones({3 * config.hidden, kLcmInputs});
+  if (!config.action_into_state) zero_today_columns(mask, 0);
+  constexpr int calendar = kLcmEventCount + kLcmActionCount;
+  mask.select(1, calendar + kLcmDowSin).zero_();
+  mask.select(1, calendar + kLcmDowCos).zero_();
+  if (!config.tenure) mask.select(1, calendar + kLcmTenure).zero_();
   return mask;
 }
 
@@ -285,10 +285,14 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     torch::NoGradGuard no_grad;
     zero_today_columns(net->cell->weight_ih, 0);
     zero_today_columns(net->head->weight, config.hidden);
-    zero_weekday_state_columns(net->cell->weight_ih);
-    if (!config.tenure) zero_tenure_columns(net);
   }
-  const auto head_mask = head_weight_mask(config.hidden);
+  // Weights that may not learn start at zero and get no gradient.
+  const auto head_mask = head_weight_mask(config), state_mask = state_weight_mask(config);
+  {
+    torch::NoGradGuard no_grad;
+    net->head->weight.masked_fill_(head_mask == 0, 0.0);  // +0, where a product could give -0
+    net->cell->weight_ih.masked_fill_(state_mask == 0, 0.0);
+  }
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
   LcmArtifact artifact;
   artifact.config = config;
@@ -310,10 +314,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
                                        birth_all.index_select(0, idx), steps, split);
       optimizer.zero_grad();
       losses.train.backward();
-      if (!config.action_into_state) zero_today_columns(net->cell->weight_ih.grad(), 0);
-      zero_weekday_state_columns(net->cell->weight_ih.grad());
+      net->cell->weight_ih.grad().mul_(state_mask);
       net->head->weight.grad().mul_(head_mask);
-      if (!config.tenure) zero_tenure_columns(net, true);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
       train_total += losses.train.item<double>() * w;
