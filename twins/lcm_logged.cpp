@@ -6,17 +6,14 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <thread>
 #include <tuple>
 #include <utility>
 
+#include "lcm_detail.hpp"
+
 namespace mirror::twins {
 
-namespace {
-
-double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-
-}  // namespace
+using detail::sigmoid;
 
 LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSequences& data,
                                         const core::DecisionBatch& decisions, int threads) {
@@ -78,11 +75,7 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
       }
     }
   };
-  const auto t = static_cast<std::size_t>(std::clamp(threads, 1, 256));
-  std::vector<std::thread> workers;
-  for (std::size_t k = 1; k < t; ++k) workers.emplace_back(run, n * k / t, n * (k + 1) / t);
-  run(0, n / t);
-  for (auto& worker : workers) worker.join();
+  detail::in_customer_blocks(n, threads, run);
   LcmLoggedDecisions all;
   for (const auto& part : parts) {
     all.row.insert(all.row.end(), part.row.begin(), part.row.end());

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
-#include <thread>
 
 #include "mirror/core/calendar.hpp"
 #include "mirror/core/random.hpp"
+#include "lcm_detail.hpp"
 
 namespace mirror::twins {
 
@@ -15,18 +15,8 @@ namespace {
 
 using core::kDaysPerWeek;
 
-inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-
-// Runs fn(begin, end) on `threads` contiguous blocks of customers [0, n). Each customer's
-// numbers come from its own random streams, so the split never changes them.
-template <class Fn>
-void in_customer_blocks(std::size_t n, int threads, const Fn& fn) {
-  const auto t = static_cast<std::size_t>(std::clamp(threads, 1, 256));
-  std::vector<std::thread> workers;
-  for (std::size_t k = 1; k < t; ++k) workers.emplace_back(fn, n * k / t, n * (k + 1) / t);
-  fn(std::size_t{0}, n / t);
-  for (auto& worker : workers) worker.join();
-}
+using detail::in_customer_blocks;
+using detail::sigmoid;
 
 // Rank-based AUC (ties averaged).
 double auc(const std::vector<double>& score, const std::vector<double>& label) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mirror/core/random.hpp"
+#include "lcm_detail.hpp"
 #include "shared_population.hpp"
 
 namespace mirror::twins {
@@ -16,7 +17,7 @@ using core::RandomStream;
 
 namespace {
 
-inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+using detail::sigmoid;
 
 // Bound on the dense sequences read at once when building a population.
 constexpr std::size_t kPopulationBlockBytes = std::size_t{512} << 20;
@@ -122,12 +123,9 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
     // Warm-up in contiguous parts of the block, one thread each.
     std::vector<float> h(data.size() * H);
     std::vector<LcmHistory> history(data.size());
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-      const std::size_t begin = data.size() * t / threads, end = data.size() * (t + 1) / threads;
-      pool.emplace_back([&, begin, end] { warm_up_rows(w, data, begin, end, &h[begin * H], &history[begin]); });
-    }
-    for (auto& p : pool) p.join();
+    detail::in_customer_blocks(data.size(), threads, [&](std::size_t begin, std::size_t end) {
+      warm_up_rows(w, data, begin, end, &h[begin * H], &history[begin]);
+    });
     for (std::size_t c = 0; c < data.size(); ++c) {
       if (data.birth[c] >= data.calibration_days) continue;  // no history before the simulation
       const float* last = data.events_at(c, data.calibration_days - 1);
