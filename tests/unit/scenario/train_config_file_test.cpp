@@ -115,6 +115,14 @@ TEST(TrainConfigFile, TheDocumentedExampleLoads) {
   EXPECT_EQ(*f.settings.threads, 1);
   EXPECT_EQ(*f.settings.action_into_state, false);
   EXPECT_FALSE(f.settings.calibration_end);  // commented out
+  const auto world = load_train_config_file(std::string(MIRROR_SOURCE_DIR) + "/docs/examples/lcm_train_world.yaml");
+  ASSERT_TRUE(world.ok()) << errors_of(world);
+  EXPECT_EQ(*world.settings.tenure, false);
+  EXPECT_EQ(*world.settings.validation_days, 14);
+  EXPECT_EQ(*world.settings.epochs, 10);
+  EXPECT_EQ(*world.settings.decay_after, 4);
+  EXPECT_EQ(*world.settings.patience, 10);
+  EXPECT_FALSE(world.settings.store);  // given on the command line
 }
 
 }  // namespace
