@@ -32,7 +32,7 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
     const auto expected_spend = [&](double mu) {
       return std::expm1(mu + 0.5 * w.log_spend_sigma * w.log_spend_sigma);
     };
-    std::vector<float> h(w.hidden), x(kLcmInputs), heads(kLcmHeadCount);
+    std::vector<float> h(w.hidden), x(kLcmInputs), x_none(kLcmInputs), heads(kLcmHeadCount);
     for (std::size_t c = begin; c < end; ++c) {
       auto& list = by_customer[c];
       if (list.empty()) continue;
@@ -48,13 +48,14 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
           while (k < list.size() && list[k].first == d) ++k;
           continue;
         }
+        // The day as logged: the step below reads these inputs too.
+        lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
         if (k < list.size() && list[k].first == d) {
-          lcm_inputs(yesterday, nullptr, data.first_day + d, d, history, x.data());
-          lcm_heads(w, h.data(), x.data(), heads.data(), 1);
-          const double p_none = sigmoid(heads[kHeadPurchase]), spend_none = expected_spend(heads[kHeadLogSpend]);
-          lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
           lcm_heads(w, h.data(), x.data(), heads.data(), 1);
           const double p_logged = sigmoid(heads[kHeadPurchase]), spend_logged = expected_spend(heads[kHeadLogSpend]);
+          lcm_inputs(yesterday, nullptr, data.first_day + d, d, history, x_none.data());
+          lcm_heads(w, h.data(), x_none.data(), heads.data(), 1);
+          const double p_none = sigmoid(heads[kHeadPurchase]), spend_none = expected_spend(heads[kHeadLogSpend]);
           const float* today = data.events_at(c, d);
           const bool bought = today[kLcmPurchase] > 0;
           const double spent = bought ? std::expm1(4.0 * today[kLcmLogSpend]) : 0.0;
@@ -70,7 +71,6 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
             out.spent.push_back(spent);
           }
         }
-        lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
         lcm_step(w, h.data(), x.data(), h.data(), 1);
       }
     }
@@ -93,10 +93,14 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
 std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged,
                                                 const core::DecisionBatch& decisions,
                                                 const std::vector<int>& group_of_customer, int groups) {
-  // The channels that reached each customer anywhere in the log.
+  // The log's channels, and the ones that reached each customer anywhere in the log.
+  std::set<std::int32_t> channels;
   std::set<std::pair<std::int64_t, std::int32_t>> reached;
   for (std::size_t i = 0; i < decisions.size(); ++i)
-    if (decisions.channel[i] >= 0) reached.emplace(decisions.customer[i], decisions.channel[i]);
+    if (decisions.channel[i] >= 0) {
+      channels.insert(decisions.channel[i]);
+      reached.emplace(decisions.customer[i], decisions.channel[i]);
+    }
   using Contact = std::tuple<std::int32_t, std::int32_t, std::int32_t>;
   struct Sums {
     double n = 0, uplift = 0, rate = 0, bought = 0, revenue_uplift = 0, spent = 0, spent2 = 0;
@@ -111,9 +115,6 @@ std::vector<LcmLoggedEffect> lcm_logged_effects(const LcmLoggedDecisions& logged
   const int pooled = groups > 1 ? groups : -1;  // the index the pooled rows are summed under
   std::map<std::pair<int, Contact>, Sums> contacts;
   std::map<std::pair<int, std::int32_t>, Sums> nones;  // (group, channel that reached them)
-  std::set<std::int32_t> channels;
-  for (std::size_t i = 0; i < decisions.size(); ++i)
-    if (decisions.channel[i] >= 0) channels.insert(decisions.channel[i]);
   for (std::size_t j = 0; j < logged.size(); ++j) {
     const std::size_t i = logged.row[j];
     const int g = logged.customer[j] < group_of_customer.size() ? group_of_customer[logged.customer[j]] : -1;
