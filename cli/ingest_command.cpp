@@ -48,6 +48,10 @@ void print_report(const ingest::IngestReport& r, const std::string& format, doub
     for (const auto& [reason, count] : r.quarantined_by_reason)
       std::printf("  %-42s %12s\n", reason.c_str(), with_commas(count).c_str());
   }
+  if (!r.attribute_names.empty())
+    std::printf("attributes: %s; %s customers without a row, %s rows for customers without events (not stored)\n",
+                joined(r.attribute_names).c_str(), with_commas(r.customers_without_attributes).c_str(),
+                with_commas(r.attribute_rows_unmatched).c_str());
   std::printf("quarantine file: %s\n", r.quarantine_path.c_str());
 }
 
@@ -60,6 +64,8 @@ int ingest_command(const Args& args) {
       "input", po::value<std::vector<std::string>>()->multitoken(), "input files (csv, .gz, .xz)")(
       "decisions", po::value<std::vector<std::string>>()->multitoken(),
       "canonical decisions CSVs read into the same store after the inputs")(
+      "attributes", po::value<std::string>(),
+      "CSV of static customer attributes: customer_id and one column per attribute")(
       "out", po::value<std::string>(), "the store to write (HDF5)")(
       "calibration-end", po::value<std::string>(),
       "YYYY-MM-DD: last day of the calibration period (profiles and models use it)")(
@@ -69,7 +75,7 @@ int ingest_command(const Args& args) {
       "quiet,q", "print no progress");
   po::variables_map vm;
   po::positional_options_description positional;
-  if (int rc = parse_options("ingest", "--format FORMAT --input PATH... [--decisions PATH...] --out STORE [options]",
+  if (int rc = parse_options("ingest", "--format FORMAT --input PATH... [--decisions PATH...] [--attributes CSV] --out STORE [options]",
                              args, options, positional, vm);
       rc >= 0)
     return rc;
@@ -80,6 +86,7 @@ int ingest_command(const Args& args) {
   o.format = vm["format"].as<std::string>();
   o.inputs = vm["input"].as<std::vector<std::string>>();
   if (vm.count("decisions")) o.decision_inputs = vm["decisions"].as<std::vector<std::string>>();
+  if (vm.count("attributes")) o.attributes = vm["attributes"].as<std::string>();
   o.out = vm["out"].as<std::string>();
   if (vm.count("quarantine")) o.quarantine = vm["quarantine"].as<std::string>();
   o.max_bad_fraction = vm["max-bad-fraction"].as<double>();

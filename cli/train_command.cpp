@@ -57,6 +57,7 @@ int train_command(const Args& args) {
       "calibration-end", po::value<std::string>(), "YYYY-MM-DD (default: the store's)")(
       "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
       "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
+      "no-attributes", po::bool_switch(), "the model does not read the store's customer attributes")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;
@@ -84,6 +85,8 @@ int train_command(const Args& args) {
   if (vm["action-into-state"].as<bool>()) c.action_into_state = true;  // a switch: it can only turn it on
   if (file.tenure) c.tenure = *file.tenure;
   if (vm["no-tenure"].as<bool>()) c.tenure = false;
+  if (file.attributes) c.attributes = *file.attributes;
+  if (vm["no-attributes"].as<bool>()) c.attributes = false;
   std::string store_path, out, calibration_text;
   apply(vm, "store", file.store, store_path);
   apply(vm, "out", file.out, out);
@@ -105,10 +108,19 @@ int train_command(const Args& args) {
     std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
                 data.size(), data.calibration_days, c.validation_days);
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, decay_after %d, "
-                "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s\n",
+                "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s, attributes %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
-                c.tenure ? "true" : "false");
+                c.tenure ? "true" : "false", c.attributes ? "true" : "false");
+    if (c.attributes && !data.attributes.columns.empty()) {
+      std::vector<std::string> skipped;
+      std::string used;
+      for (const auto& s : twins::lcm_choose_statics(data.attributes, &skipped))
+        used += (used.empty() ? "" : ", ") + s.name +
+                (s.levels.empty() ? " (number)" : " (" + std::to_string(s.levels.size()) + " levels)");
+      std::printf("customer attributes read: %s\n", used.empty() ? "none" : used.c_str());
+      for (const auto& s : skipped) std::printf("customer attribute not read: %s\n", s.c_str());
+    }
     const auto start = std::chrono::steady_clock::now();
     const auto artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) {
       if (quiet) return;

@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "field_parse.hpp"
 #include "formats.hpp"
 #include "mirror/core/sha256.hpp"
 #include "mirror/core/version.hpp"
+#include "mirror/ingest/customer_attributes.hpp"
 #include "mirror/results/results_file.hpp"
 
 namespace mirror::ingest {
@@ -102,6 +104,11 @@ IngestReport run_ingest(const IngestOptions& options) {
   for (const auto* list : {&options.inputs, &options.decision_inputs})
     for (const auto& input : *list)
       if (!fs::is_regular_file(input)) throw IngestError(input + ": no such file");
+  if (!options.attributes.empty() && !fs::is_regular_file(options.attributes))
+    throw IngestError(options.attributes + ": no such file");
+  // Read and checked before anything is written: a bad attribute file leaves no store.
+  std::optional<CustomerAttributes> attributes;
+  if (!options.attributes.empty()) attributes = read_customer_attributes(options.attributes);
 
   IngestReport report;
   report.quarantine_path =
@@ -181,6 +188,13 @@ IngestReport run_ingest(const IngestOptions& options) {
   meta.rows_accepted = report.rows_accepted;
   meta.rows_quarantined = report.rows_quarantined;
   meta.context_names = sink.context_names();
+  if (attributes) {
+    auto aligned = align_customer_attributes(*attributes, sink.dictionaries.customer.values());
+    report.attribute_names = attributes->names;
+    report.customers_without_attributes = aligned.customers_without;
+    report.attribute_rows_unmatched = aligned.rows_unmatched;
+    writer.set_attributes(std::move(aligned.table));
+  }
   try {
     writer.commit(std::move(meta), sink.dictionaries);
   } catch (const results::ResultsFileError& e) {

@@ -77,6 +77,29 @@ struct DecisionColumns {
       position, reward, context;
 };
 
+// A table's columns into group `g`, their order in its "columns" attribute.
+void write_table_columns(H5::Group& g, const Table& table) {
+  std::vector<std::string> order;
+  for (const auto& c : table.columns) {
+    order.push_back(c.name);
+    if (!c.strings.empty()) string_column(g, c.name, c.strings);
+    else column(g, c.name, kF64, c.numbers.data(), c.numbers.size());
+  }
+  strings_attribute(g, "columns", order);
+}
+
+Table read_table_columns(const H5::Group& g) {
+  Table table;
+  for (const auto& name : read_strings_attribute(g, "columns")) {
+    auto ds = g.openDataSet(name);
+    Table::Column c{name, {}, {}};
+    if (ds.getTypeClass() == H5T_STRING) c.strings = read_strings(ds);
+    else c.numbers = read_numbers<double>(ds, kF64);
+    table.columns.push_back(std::move(c));
+  }
+  return table;
+}
+
 }  // namespace
 
 struct StoreWriter::Impl {
@@ -86,6 +109,7 @@ struct StoreWriter::Impl {
   EventColumns events;
   DecisionColumns decisions;
   hsize_t context_width = 0;
+  Table attributes;
   bool committed = false;
 };
 
@@ -187,6 +211,8 @@ void StoreWriter::append(const core::DecisionBatch& b, std::size_t context_width
   }
 }
 
+void StoreWriter::set_attributes(Table attributes) { impl_->attributes = std::move(attributes); }
+
 void StoreWriter::commit(StoreMeta m, const core::Dictionaries& dictionaries) {
   auto& file = impl_->file;
   try {
@@ -231,6 +257,10 @@ void StoreWriter::commit(StoreMeta m, const core::Dictionaries& dictionaries) {
                                      &dictionaries.arm,      &dictionaries.policy,
                                      &dictionaries.message,  &dictionaries.offer};
     for (int i = 0; i < 8; ++i) string_column(dict, kDictionaryNames[i], all[i]->values());
+    if (!impl_->attributes.columns.empty()) {
+      auto g = file.createGroup("/attributes");
+      write_table_columns(g, impl_->attributes);
+    }
     file.close();
   } catch (const H5::Exception& ex) {
     throw ResultsFileError(impl_->path + ": cannot finish the store: " + describe(ex));
@@ -302,6 +332,14 @@ std::vector<std::string> StoreReader::dictionary(const std::string& name) const 
     out = read_strings(f.openDataSet("/dictionaries/" + name));
   });
   return out;
+}
+
+Table StoreReader::attributes() const {
+  Table table;
+  read_file(impl_->path, "attributes", [&](H5::H5File& f) {
+    if (f.nameExists("/attributes")) table = read_table_columns(f.openGroup("/attributes"));
+  });
+  return table;
 }
 
 std::int64_t StoreReader::event_count() const {
@@ -396,13 +434,7 @@ void write_store_table(const std::string& path, const std::string& group, const 
           if (!file.nameExists(group.substr(0, slash))) file.createGroup(group.substr(0, slash));
         if (file.nameExists(group)) file.unlink(group);
         auto g = file.createGroup(group);
-        std::vector<std::string> order;
-        for (const auto& c : table.columns) {
-          order.push_back(c.name);
-          if (!c.strings.empty()) string_column(g, c.name, c.strings);
-          else column(g, c.name, kF64, c.numbers.data(), c.numbers.size());
-        }
-        strings_attribute(g, "columns", order);
+        write_table_columns(g, table);
         for (const auto& m : matrices) {
           const hsize_t dims[2] = {m.steps ? m.counts.size() / m.steps : 0, m.steps};
           H5::DataSpace space(2, dims);
@@ -421,17 +453,7 @@ void write_store_table(const std::string& path, const std::string& group, const 
 
 Table read_store_table(const std::string& path, const std::string& group) {
   Table table;
-  read_file(path, group, [&](H5::H5File& f) {
-    auto g = f.openGroup(group);
-    const auto names = read_strings_attribute(g, "columns");
-    for (const auto& name : names) {
-      auto ds = g.openDataSet(name);
-      Table::Column c{name, {}, {}};
-      if (ds.getTypeClass() == H5T_STRING) c.strings = read_strings(ds);
-      else c.numbers = read_numbers<double>(ds, kF64);
-      table.columns.push_back(std::move(c));
-    }
-  });
+  read_file(path, group, [&](H5::H5File& f) { table = read_table_columns(f.openGroup(group)); });
   return table;
 }
 

@@ -15,7 +15,7 @@ namespace {
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
-                                  "tenure",          "decay_after"};
+                                  "tenure",          "decay_after", "attributes"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -82,6 +82,10 @@ class TrainConfigReader : YamlFields {
       bool on = true;
       boolean(v, key, on);
       if (errors_.size() == before) s_.tenure = on;
+    } else if (key == "attributes") {
+      bool on = true;
+      boolean(v, key, on);
+      if (errors_.size() == before) s_.attributes = on;
     } else if (key == "calibration_end") {
       std::string date;
       text(v, key, date);

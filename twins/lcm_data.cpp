@@ -123,6 +123,11 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   const std::size_t first = std::min(options.first_customer, s.ids.size());
   s.ids = std::vector<std::string>(s.ids.begin() + first,
                                    s.ids.begin() + first + std::min(options.count, s.ids.size() - first));
+  s.attributes = store.attributes();
+  for (auto& c : s.attributes.columns) {  // the same customers as `ids`
+    if (c.strings.empty()) c.numbers = std::vector<double>(c.numbers.begin() + first, c.numbers.begin() + first + s.ids.size());
+    else c.strings = std::vector<std::string>(c.strings.begin() + first, c.strings.begin() + first + s.ids.size());
+  }
   s.first_day = core::day_of(meta.first_event);
   const std::int32_t last_day = core::day_of(meta.last_event);
   if (calibration_end_day < 0)
@@ -216,6 +221,11 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));
   for (const auto& category : s.categories) bytes.append(category).push_back('\n');
+  for (const auto& c : s.attributes.columns) {  // none in stores without attributes
+    bytes.append(c.name).push_back('\n');
+    for (const auto& v : c.strings) bytes.append(v).push_back('\n');
+    bytes.append(reinterpret_cast<const char*>(c.numbers.data()), c.numbers.size() * sizeof(double));
+  }
   s.data_sha256 = core::sha256_hex(bytes);
   return s;
 }

@@ -276,12 +276,12 @@ void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads
 }
 
 LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h) {
-  std::fill(h, h + w.hidden, 0.0f);
+  lcm_initial_state(w, data.attributes, c, h);
   LcmHistory history;
   float x[kLcmInputs];
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
     if (d > 0) history.observe(data.events_at(c, d - 1), d - 1);
-    if (history.birth < 0) continue;  // the state stays blank until the first event
+    if (history.birth < 0) continue;  // the state stays initial until the first event
     lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.first_day + d, d, history, x);
     lcm_step(w, h, x, h, 1);
   }

@@ -17,6 +17,7 @@ using detail::sigmoid;
 
 LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSequences& data,
                                         const core::DecisionBatch& decisions, int threads) {
+  lcm_check_attributes(model.weights, data.attributes);
   const auto& w = model.weights;
   const std::size_t n = data.size();
   // Each customer's decisions of the calibration period as (step, row), in that order.
@@ -38,7 +39,7 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
       if (list.empty()) continue;
       std::sort(list.begin(), list.end());
       auto& out = parts[c];
-      std::fill(h.begin(), h.end(), 0.0f);
+      lcm_initial_state(w, data.attributes, c, h.data());
       LcmHistory history;
       std::size_t k = 0;
       for (std::int32_t d = 0; d < data.calibration_days && k < list.size(); ++d) {

@@ -19,19 +19,36 @@ namespace {
 
 // 3: a decaying frequency; 4: discount and category inputs; 5: response heads for contacts,
 // discounts by channel
-constexpr const char* kFormat = "mirror-lcm-5";
+// 6: static customer attributes (optional; a format-5 model is one without them)
+constexpr const char* kFormat = "mirror-lcm-6";
+constexpr const char* kFormatWithoutAttributes = "mirror-lcm-5";
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
                                           kLcmCartAbandon, kLcmUnsubscribe, kLcmChurn};
 
+// `statics` > 0: the encoded width of the static attributes, which set the initial state
+// (created last and at zero, so that a model without them draws the same initial weights).
 struct LcmNetImpl : torch::nn::Module {
-  explicit LcmNetImpl(int hidden)
+  LcmNetImpl(int hidden, int statics)
       : cell(register_module("cell", torch::nn::GRUCell(kLcmInputs, hidden))),
         head(register_module("head", torch::nn::Linear(hidden + kLcmInputs, kLcmHeadCount))),
-        log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {}
+        log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {
+    if (statics > 0) {
+      initial = register_module("initial", torch::nn::Linear(statics, hidden));
+      torch::NoGradGuard no_grad;
+      initial->weight.zero_();
+      initial->bias.zero_();
+    }
+  }
+  // The state before the first event: zeros, or tanh(initial(s)).
+  torch::Tensor initial_state(const torch::Tensor& s, std::int64_t rows) {
+    if (initial.is_empty()) return torch::zeros({rows, cell->options.hidden_size()});
+    return torch::tanh(initial(s));
+  }
   torch::nn::GRUCell cell;
   torch::nn::Linear head;
+  torch::nn::Linear initial{nullptr};
   torch::Tensor log_sigma;
 };
 TORCH_MODULE(LcmNet);
@@ -45,9 +62,14 @@ torch::Tensor to_tensor(const std::vector<float>& v, std::vector<int64_t> shape)
   return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
 }
 
-LcmWeights export_weights(const LcmNet& net, int hidden) {
+LcmWeights export_weights(const LcmNet& net, int hidden, const std::vector<LcmStatic>& statics) {
   LcmWeights w;
   w.hidden = hidden;
+  w.statics = statics;
+  if (!net->initial.is_empty()) {
+    w.w_static = to_vector(net->initial->weight);
+    w.b_static = to_vector(net->initial->bias);
+  }
   w.w_ih = to_vector(net->cell->weight_ih);
   w.w_hh = to_vector(net->cell->weight_hh);
   w.b_ih = to_vector(net->cell->bias_ih);
@@ -69,6 +91,10 @@ void import_weights(LcmNet& net, const LcmWeights& w) {
   net->head->weight.copy_(to_tensor(w.w_head, {kLcmHeadCount, H + kLcmInputs}));
   net->head->bias.copy_(to_tensor(w.b_head, {kLcmHeadCount}));
   net->log_sigma.fill_(std::log(w.log_spend_sigma));
+  if (!net->initial.is_empty()) {
+    net->initial->weight.copy_(to_tensor(w.w_static, {H, lcm_static_width(w.statics)}));
+    net->initial->bias.copy_(to_tensor(w.b_static, {H}));
+  }
 }
 
 // Today's action in a step's inputs: the action block and the discounts by channel derived
@@ -152,10 +178,11 @@ struct Losses {
 
 // Unrolls the GRU over the calibration steps of a batch of customers; the loss of step d
 // counts for customers born before d, in training (d < split) or validation (d >= split).
-Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
+Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& statics,
                     const torch::Tensor& birth, std::int32_t steps, std::int32_t split) {
   const auto rows = x.size(0);
-  auto h = torch::zeros({rows, net->cell->options.hidden_size()});
+  const auto h0 = net->initial_state(statics, rows);
+  auto h = h0;
   auto train_sum = torch::zeros({});
   double validation_sum = 0;
   double train_count = 0, validation_count = 0;
@@ -164,7 +191,7 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     const auto alive = (birth < d).to(torch::kFloat32).unsqueeze(1);  // born before today
     const auto count = alive.sum().item<double>();
     auto next = net->cell(x.select(1, d), h);
-    h = alive * next;  // zero until the customer's first event
+    h = net->initial.is_empty() ? alive * next : alive * next + (1 - alive) * h0;  // initial until the first event
     if (count == 0) continue;
     const auto out = with_response(net->head(torch::cat({h, x.select(1, d)}, 1)), x.select(1, d));
     const auto target = y.select(1, d);
@@ -222,7 +249,7 @@ std::string config_text(const LcmConfig& c) {
     << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
     << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0)
-    << "\ndecay_after=" << c.decay_after << "\n";
+    << "\ndecay_after=" << c.decay_after << "\nattributes=" << (c.attributes ? 1 : 0) << "\n";
   return o.str();
 }
 
@@ -244,6 +271,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "action_into_state") c.action_into_state = value == "1";
     else if (key == "tenure") c.tenure = value == "1";  // absent before it existed: on
     else if (key == "decay_after") c.decay_after = std::stoi(value);  // absent: 0, never
+    else if (key == "attributes") c.attributes = value == "1";
   }
   return c;
 }
@@ -275,8 +303,13 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   const auto y_all = torch::from_blob(targets.data(), {n, steps, kLcmEventCount});
   std::vector<std::int64_t> births(data.birth.begin(), data.birth.end());
   const auto birth_all = torch::from_blob(births.data(), {n}, torch::kInt64);
+  const auto statics = config.attributes ? lcm_choose_statics(data.attributes, nullptr) : std::vector<LcmStatic>{};
+  const int S = lcm_static_width(statics);
+  std::vector<float> encoded(data.size() * S);
+  for (std::size_t c = 0; c < data.size() && S > 0; ++c) lcm_encode_statics(statics, data.attributes, c, &encoded[c * S]);
+  const auto s_all = torch::from_blob(encoded.data(), {n, S});
 
-  LcmNet net(config.hidden);
+  LcmNet net(config.hidden, S);
   init_head_biases(net, data, split);
   {
     // The weights on today's action start at zero rather than at random: an action's effect
@@ -311,7 +344,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     for (std::int64_t start = 0; start < n; start += config.batch_customers) {
       const auto idx = order.slice(0, start, std::min<std::int64_t>(n, start + config.batch_customers));
       const auto losses = batch_losses(net, x_all.index_select(0, idx), y_all.index_select(0, idx),
-                                       birth_all.index_select(0, idx), steps, split);
+                                       s_all.index_select(0, idx), birth_all.index_select(0, idx), steps, split);
       optimizer.zero_grad();
       losses.train.backward();
       net->cell->weight_ih.grad().mul_(state_mask);
@@ -329,7 +362,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
       best = p.validation_loss;
       since_best = 0;
       p.improved = true;
-      artifact.weights = export_weights(net, config.hidden);
+      artifact.weights = export_weights(net, config.hidden, statics);
     } else {
       ++since_best;
     }
@@ -362,6 +395,50 @@ std::vector<std::string> read_categories(torch::serialize::InputArchive& archive
   return out;
 }
 
+// The static attributes, a line each: name, mean, scale, then the levels, separated by the
+// ASCII unit separator (not found in CSV names and values).
+constexpr char kUnit = '\x1f';
+
+void write_statics(torch::serialize::OutputArchive& archive, const LcmWeights& w) {
+  std::ostringstream lines;
+  lines.precision(17);
+  for (const auto& st : w.statics) {
+    lines << st.name << kUnit << st.mean << kUnit << st.scale;
+    for (const auto& level : st.levels) lines << kUnit << level;
+    lines << '\n';
+  }
+  archive.write("statics", c10::IValue(lines.str()));
+  archive.write("w_static", to_tensor(w.w_static, {w.hidden, lcm_static_width(w.statics)}));
+  archive.write("b_static", to_tensor(w.b_static, {w.hidden}));
+}
+
+void read_statics(torch::serialize::InputArchive& archive, LcmWeights& w) {
+  c10::IValue v;
+  archive.read("statics", v);
+  std::istringstream lines(v.toStringRef());
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream in(line);
+    while (std::getline(in, field, kUnit)) fields.push_back(field);
+    if (fields.size() < 3) throw std::runtime_error("a damaged attribute line in the model");
+    LcmStatic st;
+    st.name = fields[0];
+    st.mean = std::stod(fields[1]);
+    st.scale = std::stod(fields[2]);
+    st.levels.assign(fields.begin() + 3, fields.end());
+    w.statics.push_back(std::move(st));
+  }
+  torch::Tensor t;
+  archive.read("w_static", t);
+  w.w_static = to_vector(t);
+  archive.read("b_static", t);
+  w.b_static = to_vector(t);
+  const auto H = static_cast<std::size_t>(w.hidden);
+  if (w.w_static.size() != H * lcm_static_width(w.statics) || w.b_static.size() != H)
+    throw std::runtime_error("the model's attribute weights do not match its attributes");
+}
+
 }  // namespace
 
 std::vector<std::string> lcm_model_categories(const std::string& path) {
@@ -378,7 +455,7 @@ std::vector<std::string> lcm_model_categories(const std::string& path) {
 void save_lcm(const LcmArtifact& a, const std::string& path) {
   const int H = a.weights.hidden;
   torch::serialize::OutputArchive archive;
-  archive.write("format", c10::IValue(std::string(kFormat)));
+  archive.write("format", c10::IValue(std::string(a.weights.statics.empty() ? kFormatWithoutAttributes : kFormat)));
   archive.write("config", c10::IValue(config_text(a.config)));
   archive.write("data_sha256", c10::IValue(a.data_sha256));
   archive.write("metrics", c10::IValue(a.metrics));
@@ -391,6 +468,7 @@ void save_lcm(const LcmArtifact& a, const std::string& path) {
   archive.write("b_head", to_tensor(a.weights.b_head, {kLcmHeadCount}));
   archive.write("spend_sigma", torch::full({1}, a.weights.log_spend_sigma));
   write_categories(archive, a.categories);
+  if (!a.weights.statics.empty()) write_statics(archive, a.weights);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     archive.save_to(tmp);
@@ -409,10 +487,11 @@ LcmArtifact load_lcm(const std::string& path) {
     archive.load_from(path);
     c10::IValue v;
     archive.read("format", v);
-    if (v.toStringRef().rfind("mirror-lcm-", 0) == 0 && v.toStringRef() != kFormat)
+    const bool with_attributes = v.toStringRef() == kFormat;
+    if (v.toStringRef().rfind("mirror-lcm-", 0) == 0 && !with_attributes && v.toStringRef() != kFormatWithoutAttributes)
       throw std::runtime_error("an LCM of another version (format '" + v.toStringRef() + "', this mirror reads '" +
-                               kFormat + "'): train it again with `mirror train`");
-    if (v.toStringRef() != kFormat)
+                               kFormatWithoutAttributes + "' and '" + kFormat + "'): train it again with `mirror train`");
+    if (!with_attributes && v.toStringRef() != kFormatWithoutAttributes)
       throw std::runtime_error("not a mirrorworld LCM (format '" + v.toStringRef() + "')");
     archive.read("config", v);
     a.config = parse_config_text(v.toStringRef());
@@ -434,6 +513,7 @@ LcmArtifact load_lcm(const std::string& path) {
     archive.read("spend_sigma", t);
     a.weights.log_spend_sigma = t.item<float>();
     a.categories = read_categories(archive);
+    if (with_attributes) read_statics(archive, a.weights);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {
@@ -450,7 +530,7 @@ LcmArtifact load_lcm(const std::string& path) {
 void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,
                        float* heads, std::size_t rows) {
   torch::NoGradGuard no_grad;
-  LcmNet net(w.hidden);
+  LcmNet net(w.hidden, 0);
   import_weights(net, w);
   const auto r = static_cast<std::int64_t>(rows);
   const auto ht = torch::from_blob(const_cast<float*>(h), {r, w.hidden});
@@ -464,7 +544,7 @@ void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, floa
 double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int steps, int threads) {
   torch::NoGradGuard no_grad;
   if (threads > 0) torch::set_num_threads(threads);
-  LcmNet net(w.hidden);
+  LcmNet net(w.hidden, 0);
   import_weights(net, w);
   const auto r = static_cast<std::int64_t>(rows);
   auto h = torch::zeros({r, w.hidden});
@@ -477,6 +557,16 @@ double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int step
     (void)out;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void lcm_initial_state_libtorch(const LcmWeights& w, const float* statics, std::size_t rows, float* h) {
+  torch::NoGradGuard no_grad;
+  const int S = lcm_static_width(w.statics);
+  LcmNet net(w.hidden, S);
+  import_weights(net, w);
+  const auto s = torch::from_blob(const_cast<float*>(statics), {static_cast<std::int64_t>(rows), S});
+  const auto out = net->initial_state(s, static_cast<std::int64_t>(rows)).contiguous();
+  std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), h);
 }
 
 }  // namespace mirror::twins

@@ -68,6 +68,7 @@ HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
 HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data, int rollouts,
                              std::uint64_t seed, int threads) {
   if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
+  lcm_check_attributes(model.weights, data.attributes);
   const auto& w = model.weights;
   const int H = w.hidden;
   const std::size_t n = data.size();
@@ -148,6 +149,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
   if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
   if (horizon_days < 1) throw std::invalid_argument("the horizon must be at least 1 day");
   if (actions.empty()) throw std::invalid_argument("no action to evaluate");
+  lcm_check_attributes(model.weights, data.attributes);
   const auto& w = model.weights;
   const int H = w.hidden;
   const std::size_t n = data.size(), A = actions.size(), R = static_cast<std::size_t>(rollouts);

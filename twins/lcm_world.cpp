@@ -30,14 +30,14 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
                   float* h, LcmHistory* history) {
   const int H = w.hidden;
   const std::size_t n = end - begin;
-  std::fill(h, h + n * H, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) lcm_initial_state(w, data.attributes, begin + i, h + i * H);
   std::vector<std::size_t> active;
   std::vector<float> x, state;
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
     active.clear();
     for (std::size_t i = 0; i < n; ++i) {
       if (d > 0) history[i].observe(data.events_at(begin + i, d - 1), d - 1);
-      if (history[i].birth >= 0) active.push_back(i);  // blank until the first event
+      if (history[i].birth >= 0) active.push_back(i);  // initial until the first event
     }
     x.resize(active.size() * kLcmInputs);
     state.resize(active.size() * H);
@@ -114,6 +114,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
     options.first_customer = first;
     options.count = block_customers;
     const auto data = read_lcm_sequences(store, options);
+    lcm_check_attributes(w, data.attributes);  // before the threads: they cannot throw
     first += data.size();
     pop->first_day = data.first_day;
     pop->start_step = data.calibration_days;

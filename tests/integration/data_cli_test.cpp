@@ -130,13 +130,13 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   // A config file: its settings, flags given on the command line over them, located errors.
   write("train.yaml",
         "store: cdnow.h5\nhidden: 4\nepochs: 1\nlearning_rate: 0.02\ndecay_after: 1\naction_into_state: true\n"
-        "tenure: false\n");
+        "tenure: false\nattributes: false\n");
   r = mirror("train --config " + path("train.yaml") + " --out " + path("c.lcm") + " --epochs 2 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("settings: hidden 4, epochs 2, patience 5, learning_rate 0.02, decay_after 1,"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("epochs_run=2"), std::string::npos) << r.out;
   write("bad_train.yaml", "store: cdnow.h5\nhidden: 4\nepoch: 1\naction_into_state: 1\n");
   r = mirror("train --config " + path("bad_train.yaml") + " --out " + path("b.lcm"));

@@ -52,12 +52,17 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   auto r = mirror("generate --world retail --customers 400 --days 100 --seed 3 --quiet --out " + path("w"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   r = mirror("ingest --format events --input " + path("w/events.csv") + " --decisions " +
-             path("w/decisions.csv") + " --out " + path("w.h5") + " --quiet");
+             path("w/decisions.csv") + " --attributes " + path("w/customers.csv") + " --out " + path("w.h5") +
+             " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find(" + 0 quarantined (0.00%)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("attributes: segment, region, age_band,"), std::string::npos) << r.out;
   r = mirror("train --store " + path("w.h5") + " --out " + path("w.lcm") +
              " --epochs 2 --validation-days 28 --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("customer attributes read: segment (4 levels), "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("customer attribute not read: check_phase (the same for every customer)"), std::string::npos)
+      << r.out;
   r = mirror("validate --model " + path("w.lcm") + " --truth " + path("w/truth.h5") + " --rollouts 4 " +
              path("w.h5"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -144,10 +149,18 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
              path("n"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   r = mirror("ingest --format events --input " + path("n/events.csv") + " --decisions " + path("n/decisions.csv") +
-             " --out " + path("n.h5") + " --quiet");
+             " --attributes " + path("n/customers.csv") + " --out " + path("n.h5") + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   r = mirror("validate --model " + path("w.lcm") + " --truth " + path("n/truth.h5") + " --rollouts 4 " + path("n.h5"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
+  // The model reads the attributes: a store without them is refused, by name.
+  r = mirror("ingest --format events --input " + path("n/events.csv") + " --decisions " + path("n/decisions.csv") +
+             " --out " + path("plain.h5") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto refused = mirror("validate --model " + path("w.lcm") + " --truth " + path("n/truth.h5") + " " + path("plain.h5"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("the model reads the customer attribute 'segment', which the store does not have"),
+            std::string::npos) << refused.out;
   const auto no_sms = mirror::results::read_store_table(path("n.h5"), "/validation/lcm_uplift/by_segment");
   std::vector<std::string> action;
   for (const auto& c : no_sms.columns)

@@ -27,6 +27,7 @@ struct IngestOptions {
   std::string format;
   std::vector<std::string> inputs;
   std::vector<std::string> decision_inputs;  // canonical decisions CSVs read after `inputs`
+  std::string attributes;        // static customer attributes (customer_attributes.hpp); optional
   std::string out;               // the store (HDF5)
   std::string quarantine;        // CSV of rejected rows; default: OUT with .quarantine.csv
   double max_bad_fraction = 0.01;
@@ -50,6 +51,11 @@ struct IngestReport {
   std::int64_t events = 0;
   std::int64_t decisions = 0;
   std::string quarantine_path;
+  // With IngestOptions::attributes: the attribute columns stored, the store's customers
+  // without a row in the file, and the file's rows for customers without events.
+  std::vector<std::string> attribute_names;
+  std::int64_t customers_without_attributes = 0;
+  std::int64_t attribute_rows_unmatched = 0;
   double bad_fraction() const {
     return rows_read ? static_cast<double>(rows_quarantined) / rows_read : 0.0;
   }

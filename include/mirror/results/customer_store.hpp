@@ -40,6 +40,19 @@ struct StoreMeta {
   std::vector<std::string> context_names;       // columns of DecisionBatch::context
 };
 
+// A table of named columns of equal length, for profiles and reports.
+struct Table {
+  struct Column {
+    std::string name;
+    std::vector<double> numbers;       // used when `strings` is empty
+    std::vector<std::string> strings;
+  };
+  std::vector<Column> columns;
+  std::size_t rows() const;
+  // The numbers of column `name`; throws std::invalid_argument naming a missing column.
+  const std::vector<double>& numbers(const std::string& name) const;
+};
+
 // Streams batches into a temporary file; commit() adds meta and dictionaries and renames it
 // into place. Destroyed without commit(), it leaves nothing behind.
 class StoreWriter {
@@ -51,6 +64,9 @@ class StoreWriter {
 
   void append(const core::EventBatch& events);
   void append(const core::DecisionBatch& decisions, std::size_t context_width);
+  // Static customer attributes, one row per customer in the customer dictionary's order
+  // (a "customer" column and one per attribute), written as /attributes at commit().
+  void set_attributes(Table attributes);
   void commit(StoreMeta meta, const core::Dictionaries& dictionaries);
 
  private:
@@ -72,23 +88,12 @@ class StoreReader {
   void for_each_event_batch(std::size_t batch_rows,
                             const std::function<void(const core::EventBatch&)>& consume) const;
   core::DecisionBatch read_decisions() const;
+  // The static customer attributes (StoreWriter::set_attributes); no columns without them.
+  Table attributes() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-// A table of named columns of equal length, for profiles and reports.
-struct Table {
-  struct Column {
-    std::string name;
-    std::vector<double> numbers;       // used when `strings` is empty
-    std::vector<std::string> strings;
-  };
-  std::vector<Column> columns;
-  std::size_t rows() const;
-  // The numbers of column `name`; throws std::invalid_argument naming a missing column.
-  const std::vector<double>& numbers(const std::string& name) const;
 };
 
 // Replaces (or adds) group `group` of an existing store with `table` and, when given, a

@@ -20,6 +20,7 @@ struct TrainSettings {
   std::optional<std::uint64_t> seed;
   std::optional<bool> action_into_state;
   std::optional<bool> tenure;
+  std::optional<bool> attributes;
   std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
   std::optional<std::string> store, out;       // relative paths resolved against the file's folder
 };

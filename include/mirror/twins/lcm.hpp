@@ -115,7 +115,31 @@ struct LcmConfig {
   // single cohort) tenure is the calendar: the model then reads a season as customers ageing
   // and carries it on (docs/lcm.md, "Without tenure"). Off, its weights stay zero.
   bool tenure = true;
+  // Whether the model reads the store's static customer attributes (LcmStatic), when it has
+  // any: they set each customer's state at its first event.
+  bool attributes = true;
 };
+
+// A static customer attribute as the LCM reads it (the store's /attributes, `mirror ingest
+// --attributes`): a number, standardised by the training customers' mean and standard
+// deviation (missing: 0), or a category, one-hot over the levels seen in training (missing or
+// unseen: all 0).
+struct LcmStatic {
+  std::string name;
+  std::vector<std::string> levels;  // empty: a number
+  double mean = 0;
+  double scale = 1;
+  int width() const { return levels.empty() ? 1 : static_cast<int>(levels.size()); }
+};
+inline constexpr std::size_t kLcmMaxLevels = 32;
+// The attributes a model trained on `attributes` reads: numbers that vary, and categories of
+// 2 to kLcmMaxLevels levels (in name order). The others go to `skipped` with the reason.
+std::vector<LcmStatic> lcm_choose_statics(const results::Table& attributes, std::vector<std::string>* skipped);
+// Row `row` of `attributes` encoded (the sum of the widths, in order). Throws
+// std::invalid_argument naming an attribute the table lacks or holds with another type.
+void lcm_encode_statics(const std::vector<LcmStatic>& statics, const results::Table& attributes, std::size_t row,
+                        float* out);
+int lcm_static_width(const std::vector<LcmStatic>& statics);
 
 // Daily sequences of a store's customers over its calibration period (and holdout).
 struct LcmSequences {
@@ -134,6 +158,9 @@ struct LcmSequences {
   std::vector<std::int32_t> interest_step;
   std::vector<std::int16_t> interest_category;
   std::vector<std::int16_t> promoted;   // customers x days: the category a contact promoted, -1 none
+  // The store's static attributes, a row per customer in `ids` order ("customer" first); no
+  // columns when the store has none.
+  results::Table attributes;
   std::string data_sha256;              // of the store's events and decisions as used
   std::size_t size() const { return ids.size(); }
   // Customer c's affinity to a category before `step`: (items in it + 1/K) / (items + 1),
@@ -200,7 +227,13 @@ void lcm_inputs(const float* yesterday_events, const float* today_action, std::i
                 std::int32_t step, const LcmHistory& history, float* out);
 
 struct LcmWeights;
-// Runs customer c's calibration period through the model from a blank state at its birth;
+// Customer `row`'s state before its first event: tanh(w_static s + b_static) of its encoded
+// attributes s; zeros for a model without attributes.
+void lcm_initial_state(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* h);
+// Throws std::invalid_argument (see lcm_encode_statics) unless `attributes` has every
+// attribute the model reads; call it before lcm_initial_state runs on worker threads.
+void lcm_check_attributes(const LcmWeights& w, const results::Table& attributes);
+// Runs customer c's calibration period through the model from its initial state at its birth;
 // writes the final state to h (hidden floats) and returns its history up to the last
 // calibration day included.
 LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h);
@@ -211,6 +244,9 @@ struct LcmWeights {
   std::vector<float> w_ih, w_hh, b_ih, b_hh;  // [3H x I], [3H x H], [3H], [3H]
   std::vector<float> w_head, b_head;          // [heads x (H + inputs)], [heads]
   float log_spend_sigma = 1.0f;               // of log spend given a purchase
+  // Static attributes and the initial state they give: [H x lcm_static_width(statics)], [H].
+  std::vector<LcmStatic> statics;
+  std::vector<float> w_static, b_static;
   // The kernel's transposed copies ([inputs x gates]), so its inner loops run over
   // contiguous gates and vectorise without reordering any sum. Filled by lcm_prepare().
   std::vector<float> w_ih_t, w_hh_t, w_head_t, b_head_padded;  // heads padded to kLcmHeadStride
@@ -258,6 +294,9 @@ void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads
 // Reference: the same step through LibTorch (lcm_train.cpp), for tests and benchmarks.
 void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,
                        float* heads, std::size_t rows);
+// Reference: the initial states of `rows` customers from their encoded attributes
+// (rows x lcm_static_width(w.statics)) through LibTorch.
+void lcm_initial_state_libtorch(const LcmWeights& w, const float* statics, std::size_t rows, float* h);
 // Benchmark baseline: `steps` batched LibTorch steps (GRUCell + heads, no grad) over `rows`
 // rows with `threads` intra-op threads, the module built once. Returns seconds.
 double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int steps, int threads);

@@ -1,0 +1,95 @@
+#include "mirror/ingest/customer_attributes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "mirror/ingest/ingest.hpp"
+#include "scratch_dir.hpp"
+
+namespace mirror::ingest {
+namespace {
+
+class CustomerAttributesTest : public test_support::ScratchDirTest {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+  // The message of the IngestError reading `text` throws.
+  std::string error_of(const std::string& text) {
+    try {
+      read_customer_attributes(write("bad.csv", text));
+    } catch (const IngestError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+};
+
+TEST_F(CustomerAttributesTest, ColumnsAreNumbersOrTextAndRowsFollowTheStoresCustomers) {
+  const auto a = read_customer_attributes(write("c.csv",
+                                                "segment,customer_id,age,note\n"
+                                                "vip,c2,30,\n"
+                                                "new,c1,,x\n"
+                                                "vip,c9,41.5,\n"));
+  EXPECT_EQ(a.names, (std::vector<std::string>{"segment", "age", "note"}));
+  EXPECT_EQ(a.numeric, (std::vector<bool>{false, true, false}));
+  const auto aligned = align_customer_attributes(a, {"c1", "c2", "c3"});
+  const auto& t = aligned.table;
+  ASSERT_EQ(t.columns.size(), 4u);
+  EXPECT_EQ(t.columns[0].strings, (std::vector<std::string>{"c1", "c2", "c3"}));
+  EXPECT_EQ(t.columns[1].strings, (std::vector<std::string>{"new", "vip", ""}));
+  const auto& age = t.numbers("age");
+  EXPECT_TRUE(std::isnan(age[0]));
+  EXPECT_EQ(age[1], 30);
+  EXPECT_TRUE(std::isnan(age[2]));
+  EXPECT_EQ(t.columns[3].strings, (std::vector<std::string>{"x", "", ""}));
+  EXPECT_EQ(aligned.customers_without, 1);  // c3
+  EXPECT_EQ(aligned.rows_unmatched, 1);     // c9
+}
+
+TEST_F(CustomerAttributesTest, BadFilesStopWithTheirLine) {
+  EXPECT_EQ(error_of("id,segment\nc1,vip\n"), path("bad.csv") + ":1: no customer_id column (a header with customer_id is expected)");
+  EXPECT_EQ(error_of("customer_id,segment\nc1,vip\nc1,new\n"), path("bad.csv") + ":3: customer_id: 'c1' has a row already");
+  EXPECT_EQ(error_of("customer_id,segment\nc1,vip,x\n"), path("bad.csv") + ":2: 3 fields where the header has 2");
+  EXPECT_EQ(error_of("customer_id,segment\n,vip\n"), path("bad.csv") + ":2: customer_id: empty");
+  EXPECT_EQ(error_of(""), path("bad.csv") + ": the file is empty");
+}
+
+// `mirror ingest --attributes`: the store holds them; a bad file leaves no store.
+TEST_F(CustomerAttributesTest, IngestStoresThemOrWritesNothing) {
+  IngestOptions o;
+  o.format = "events";
+  o.inputs = {write("events.csv",
+                    "customer_id,timestamp,event_type,amount,channel,item,campaign\n"
+                    "c1,2024-01-01T10:00:00Z,visit,,,,\n"
+                    "c2,2024-01-02T10:00:00Z,purchase,20.00,,,\n")};
+  o.attributes = write("customers.csv", "customer_id,segment\nc2,vip\nc1,new\nc3,lapsed\n");
+  o.out = path("s.h5");
+  const auto report = run_ingest(o);
+  EXPECT_EQ(report.attribute_names, (std::vector<std::string>{"segment"}));
+  EXPECT_EQ(report.customers_without_attributes, 0);
+  EXPECT_EQ(report.attribute_rows_unmatched, 1);
+  const results::StoreReader store(o.out);
+  const auto customers = store.dictionary("customer");
+  const auto t = store.attributes();
+  ASSERT_EQ(t.columns.size(), 2u);
+  EXPECT_EQ(t.columns[0].strings, customers);
+  for (std::size_t i = 0; i < customers.size(); ++i)
+    EXPECT_EQ(t.columns[1].strings[i], customers[i] == "c1" ? "new" : "vip");
+
+  o.attributes = write("customers.csv", "customer_id,segment\nc2,vip\nc2,new\n");
+  o.out = path("t.h5");
+  EXPECT_THROW(run_ingest(o), IngestError);
+  EXPECT_FALSE(std::filesystem::exists(o.out));
+  // A store without attributes has none.
+  o.attributes.clear();
+  run_ingest(o);
+  EXPECT_TRUE(results::StoreReader(o.out).attributes().columns.empty());
+}
+
+}  // namespace
+}  // namespace mirror::ingest
