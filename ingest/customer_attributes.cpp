@@ -22,7 +22,7 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
-CustomerAttributes read_customer_attributes(const std::string& path) {
+CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_name) {
   CustomerAttributes a;
   a.path = path;
   try {
@@ -36,8 +36,8 @@ CustomerAttributes read_customer_attributes(const std::string& path) {
   std::vector<std::size_t> attribute_columns;
   for (std::size_t i = 0; i < reader.size(); ++i) {
     const std::string name(reader[i]);
-    if (name == "customer_id") {
-      if (id_column >= 0) throw IngestError(path + ":1: customer_id: the column appears twice");
+    if (name == id_name) {
+      if (id_column >= 0) throw IngestError(path + ":1: " + id_name + ": the column appears twice");
       id_column = static_cast<int>(i);
     } else {
       if (name.empty()) throw IngestError(path + ":1: column " + std::to_string(i + 1) + " has no name");
@@ -45,7 +45,9 @@ CustomerAttributes read_customer_attributes(const std::string& path) {
       attribute_columns.push_back(i);
     }
   }
-  if (id_column < 0) throw IngestError(path + ":1: no customer_id column (a header with customer_id is expected)");
+  if (id_column < 0)
+    throw IngestError(path + ":1: no " + id_name + " column (a header with " + id_name +
+                      " is expected; --attributes-id names another)");
   const std::size_t width = reader.size();
   a.numeric.assign(a.names.size(), true);
   std::vector<bool> any_value(a.names.size(), false);
@@ -55,9 +57,9 @@ CustomerAttributes read_customer_attributes(const std::string& path) {
       throw IngestError(where + ": " + std::to_string(reader.size()) + " fields where the header has " +
                         std::to_string(width));
     std::string id(reader[static_cast<std::size_t>(id_column)]);
-    if (id.empty()) throw IngestError(where + ": customer_id: empty");
+    if (id.empty()) throw IngestError(where + ": " + id_name + ": empty");
     if (!a.row_of.emplace(id, a.ids.size()).second)
-      throw IngestError(where + ": customer_id: '" + id + "' has a row already");
+      throw IngestError(where + ": " + id_name + ": '" + id + "' has a row already");
     a.ids.push_back(std::move(id));
     for (std::size_t k = 0; k < attribute_columns.size(); ++k) {
       std::string value(reader[attribute_columns[k]]);

@@ -1,5 +1,6 @@
 // Static customer attributes for `mirror ingest --attributes FILE`: a CSV with a header, a
-// `customer_id` column and one column per attribute (a generated world's customers.csv).
+// customer id column (`customer_id` unless named otherwise) and one column per attribute (a
+// generated world's customers.csv, Complete Journey's demographics.csv with `household_id`).
 #pragma once
 
 #include <cstdint>
@@ -14,16 +15,16 @@ namespace mirror::ingest {
 struct CustomerAttributes {
   std::string path;
   std::string sha256;
-  std::vector<std::string> names;    // attribute columns in file order (without customer_id)
+  std::vector<std::string> names;    // attribute columns in file order (without the id)
   std::vector<bool> numeric;         // per column: every non-empty value is a finite number
   std::vector<std::string> ids;      // per row
   std::vector<std::string> values;   // rows x columns, as written (empty: missing)
   std::unordered_map<std::string, std::size_t> row_of;  // customer id -> row
 };
 
-// Reads and checks the file; throws IngestError with file and line for a missing or
-// repeated customer_id, a row with the wrong number of fields, or an empty file.
-CustomerAttributes read_customer_attributes(const std::string& path);
+// Reads and checks the file; throws IngestError with file and line for a missing, empty or
+// repeated id, a row with the wrong number of fields, or an empty file.
+CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_column = "customer_id");
 
 // The attributes in the order of `customers` (a store's customer dictionary): a "customer"
 // column, then each attribute as numbers (NaN where missing) or text ("" where missing).

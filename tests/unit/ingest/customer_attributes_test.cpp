@@ -36,6 +36,10 @@ TEST_F(CustomerAttributesTest, ColumnsAreNumbersOrTextAndRowsFollowTheStoresCust
                                                 "new,c1,,x\n"
                                                 "vip,c9,41.5,\n"));
   EXPECT_EQ(a.names, (std::vector<std::string>{"segment", "age", "note"}));
+  // Another id column by name (Complete Journey's demographics.csv has household_id).
+  const auto h = read_customer_attributes(write("h.csv", "household_id,age\n7,65+\n"), "household_id");
+  EXPECT_EQ(h.ids, (std::vector<std::string>{"7"}));
+  EXPECT_EQ(h.names, (std::vector<std::string>{"age"}));
   EXPECT_EQ(a.numeric, (std::vector<bool>{false, true, false}));
   const auto aligned = align_customer_attributes(a, {"c1", "c2", "c3"});
   const auto& t = aligned.table;
@@ -52,7 +56,8 @@ TEST_F(CustomerAttributesTest, ColumnsAreNumbersOrTextAndRowsFollowTheStoresCust
 }
 
 TEST_F(CustomerAttributesTest, BadFilesStopWithTheirLine) {
-  EXPECT_EQ(error_of("id,segment\nc1,vip\n"), path("bad.csv") + ":1: no customer_id column (a header with customer_id is expected)");
+  EXPECT_EQ(error_of("id,segment\nc1,vip\n"),
+            path("bad.csv") + ":1: no customer_id column (a header with customer_id is expected; --attributes-id names another)");
   EXPECT_EQ(error_of("customer_id,segment\nc1,vip\nc1,new\n"), path("bad.csv") + ":3: customer_id: 'c1' has a row already");
   EXPECT_EQ(error_of("customer_id,segment\nc1,vip,x\n"), path("bad.csv") + ":2: 3 fields where the header has 2");
   EXPECT_EQ(error_of("customer_id,segment\n,vip\n"), path("bad.csv") + ":2: customer_id: empty");
