@@ -123,7 +123,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   const std::size_t first = std::min(options.first_customer, s.ids.size());
   s.ids = std::vector<std::string>(s.ids.begin() + first,
                                    s.ids.begin() + first + std::min(options.count, s.ids.size() - first));
-  s.attributes = store.attributes();
+  s.attributes = options.attributes ? *options.attributes : store.attributes();
   for (auto& c : s.attributes.columns) {  // the same customers as `ids`
     if (c.strings.empty()) c.numbers = std::vector<double>(c.numbers.begin() + first, c.numbers.begin() + first + s.ids.size());
     else c.strings = std::vector<std::string>(c.strings.begin() + first, c.strings.begin() + first + s.ids.size());

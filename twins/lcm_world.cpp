@@ -104,6 +104,8 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
   const std::size_t customers = store.dictionary("customer").size();
   LcmReadOptions options;
   options.hash = false;
+  const auto attributes = store.attributes();  // once, not per block
+  options.attributes = &attributes;
   if (block_customers == 0) {
     const auto& meta = store.meta();
     const std::size_t days = static_cast<std::size_t>(core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1);

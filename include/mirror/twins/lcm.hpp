@@ -186,6 +186,9 @@ struct LcmReadOptions {
   std::size_t first_customer = 0;
   std::size_t count = static_cast<std::size_t>(-1);
   bool hash = true;
+  // The store's attributes (StoreReader::attributes), when the caller reads them once for
+  // many parts; null: read here.
+  const results::Table* attributes = nullptr;
 };
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
 

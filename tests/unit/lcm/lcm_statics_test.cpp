@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
+#include "mirror/ingest/ingest.hpp"
 #include "mirror/twins/lcm.hpp"
+#include "mirror/twins/lcm_world.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
@@ -154,6 +157,62 @@ TEST_F(LcmStaticsTraining, AModelReadingTheAttributesPredictsNewCustomersBetter)
   EXPECT_NE(gold, bronze);
   save_lcm(b, path("n.lcm"));
   EXPECT_TRUE(load_lcm(path("n.lcm")).weights.statics.empty());
+}
+
+// The mirror world's population is built block by block: each block's customers start from
+// their own attributes, as one customer at a time does (lcm_warm_up over the whole store).
+TEST_F(LcmStaticsTraining, EveryBlockOfThePopulationStartsFromItsCustomersAttributes) {
+  std::ofstream events(path("events.csv"));
+  std::ofstream customers(path("customers.csv"));
+  events << "customer_id,timestamp,event_type,amount,channel,item,campaign\n";
+  customers << "customer_id,tier,age\n";
+  for (int c = 0; c < 40; ++c) {
+    customers << "c" << c << "," << (c % 3 == 0 ? "gold" : "bronze") << "," << 20 + c << "\n";
+    for (int d = c % 5; d < 40; d += 6 + c % 4)
+      events << "c" << c << ",2024-" << (d < 31 ? "01-" : "02-") << (d % 31 < 9 ? "0" : "") << d % 31 + 1
+             << "T10:00:00Z,purchase,12.50,,,\n";
+  }
+  events.close();
+  customers.close();
+  ingest::IngestOptions o;
+  o.format = "events";
+  o.inputs = {path("events.csv")};
+  o.attributes = path("customers.csv");
+  o.out = path("s.h5");
+  ASSERT_EQ(ingest::run_ingest(o).rows_quarantined, 0);
+  const results::StoreReader reader(o.out);
+  const auto data = read_lcm_sequences(reader);
+  LcmConfig c;
+  c.hidden = 4;
+  c.epochs = 1;
+  c.validation_days = 7;
+  c.threads = 1;
+  auto model = train_lcm(data, c);
+  ASSERT_EQ(lcm_static_width(model.weights.statics), 3);  // bronze, gold, age
+  std::mt19937 rng(1);  // initial-state weights large enough to tell customers apart
+  std::normal_distribution<float> n(0.0f, 1.0f);
+  for (auto& v : model.weights.w_static) v = n(rng);
+  // and a GRU that keeps its state (update gates near 1), so the end of the calibration
+  // still shows where each customer started.
+  for (int j = 0; j < 4; ++j) model.weights.b_ih[4 + j] = 8.0f;
+  save_lcm(model, path("m.lcm"));
+  const auto whole = build_lcm_population(o.out, path("m.lcm"), 0, 1);
+  const auto blocked = build_lcm_population(o.out, path("m.lcm"), 7, 3);
+  ASSERT_EQ(whole->size(), 40u);
+  EXPECT_EQ(blocked->ids, whole->ids);
+  EXPECT_EQ(blocked->state, whole->state);
+  EXPECT_NE(std::vector<float>(whole->state.begin(), whole->state.begin() + 4),
+            std::vector<float>(whole->state.begin() + 4, whole->state.begin() + 8));
+  const auto back = load_lcm(path("m.lcm"));
+  std::vector<float> h(4);
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    lcm_warm_up(back.weights, data, k, h.data());
+    EXPECT_TRUE(std::equal(h.begin(), h.end(), whole->state.begin() + k * 4)) << data.ids[k];
+  }
+  std::vector<float> gold(4), bronze(4);
+  lcm_initial_state(back.weights, data.attributes, 0, gold.data());  // c0
+  lcm_initial_state(back.weights, data.attributes, 1, bronze.data());  // c1
+  EXPECT_NE(gold, bronze);
 }
 
 }  // namespace
