@@ -104,7 +104,7 @@ const AffineFn kGateAffine = affine;
 // The heads are padded to kLcmHeadStride (zero weights), so they fill whole vectors.
 template <int R>
 inline void heads_rows(const float* wt, const float* b, const float* h, const float* x, int H,
-                       float* heads) {
+                       const float* offsets, float* heads) {
   constexpr int NV = kLcmHeadStride / 4;
   V4 acc[R][NV] = {};
   for (int k = 0; k < H; ++k) {
@@ -126,6 +126,8 @@ inline void heads_rows(const float* wt, const float* b, const float* h, const fl
     for (int u = 0; u < NV; ++u) store4(padded + 4 * u, acc[r][u] + load4(b + 4 * u));
     float* out = heads + r * kLcmHeadCount;
     std::copy(padded, padded + kLcmHeadCount, out);
+    if (offsets)
+      for (int k = 0; k < kLcmHeadCount; ++k) out[k] += offsets[r * kLcmHeadCount + k];
     const float contact = x[r * kLcmInputs + kLcmEventCount + kLcmAny];
     if (contact != 0.0f) {
       out[kHeadPurchase] = lcm_with_response(out[kHeadPurchase], out[kHeadPurchaseResponse], contact);
@@ -264,15 +266,16 @@ void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out,
   }
 }
 
-void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows) {
+void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows,
+               const float* offsets) {
   const int H = w.hidden;
   std::size_t r = 0;
   for (; r + 4 <= rows; r += 4)
     heads_rows<4>(w.w_head_t.data(), w.b_head_padded.data(), h + r * H, x + r * kLcmInputs, H,
-                  heads + r * kLcmHeadCount);
+                  offsets ? offsets + r * kLcmHeadCount : nullptr, heads + r * kLcmHeadCount);
   for (; r < rows; ++r)
     heads_rows<1>(w.w_head_t.data(), w.b_head_padded.data(), h + r * H, x + r * kLcmInputs, H,
-                  heads + r * kLcmHeadCount);
+                  offsets ? offsets + r * kLcmHeadCount : nullptr, heads + r * kLcmHeadCount);
 }
 
 LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_t c, float* h) {

@@ -33,13 +33,14 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
     const auto expected_spend = [&](double mu) {
       return std::expm1(mu + 0.5 * w.log_spend_sigma * w.log_spend_sigma);
     };
-    std::vector<float> h(w.hidden), x(kLcmInputs), x_none(kLcmInputs), heads(kLcmHeadCount);
+    std::vector<float> h(w.hidden), x(kLcmInputs), x_none(kLcmInputs), heads(kLcmHeadCount), offset_buffer;
     for (std::size_t c = begin; c < end; ++c) {
       auto& list = by_customer[c];
       if (list.empty()) continue;
       std::sort(list.begin(), list.end());
       auto& out = parts[c];
       lcm_initial_state(w, data.attributes, c, h.data());
+      const float* offsets = lcm_repeated_head_offsets(w, data.attributes, c, 1, offset_buffer);
       LcmHistory history;
       std::size_t k = 0;
       for (std::int32_t d = 0; d < data.calibration_days && k < list.size(); ++d) {
@@ -52,10 +53,10 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
         // The day as logged: the step below reads these inputs too.
         lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
         if (k < list.size() && list[k].first == d) {
-          lcm_heads(w, h.data(), x.data(), heads.data(), 1);
+          lcm_heads(w, h.data(), x.data(), heads.data(), 1, offsets);
           const double p_logged = sigmoid(heads[kHeadPurchase]), spend_logged = expected_spend(heads[kHeadLogSpend]);
           lcm_inputs(yesterday, nullptr, data.first_day + d, d, history, x_none.data());
-          lcm_heads(w, h.data(), x_none.data(), heads.data(), 1);
+          lcm_heads(w, h.data(), x_none.data(), heads.data(), 1, offsets);
           const double p_none = sigmoid(heads[kHeadPurchase]), spend_none = expected_spend(heads[kHeadLogSpend]);
           const float* today = data.events_at(c, d);
           const bool bought = today[kLcmPurchase] > 0;

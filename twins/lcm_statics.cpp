@@ -99,6 +99,27 @@ void lcm_check_attributes(const LcmWeights& w, const results::Table& attributes)
   for (const auto& s : w.statics) column_of(attributes, s);
 }
 
+void lcm_head_offsets(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* out) {
+  std::fill(out, out + kLcmHeadCount, 0.0f);
+  if (w.statics.empty()) return;
+  const int S = lcm_static_width(w.statics);
+  thread_local std::vector<float> s;
+  s.resize(S);
+  lcm_encode_statics(w.statics, attributes, row, s.data());
+  for (int k = 0; k < kLcmHeadCount; ++k)
+    for (int j = 0; j < S; ++j) out[k] += w.w_static_head[k * S + j] * s[j];
+}
+
+const float* lcm_repeated_head_offsets(const LcmWeights& w, const results::Table& attributes, std::size_t row,
+                                       std::size_t rows, std::vector<float>& buffer) {
+  if (w.statics.empty()) return nullptr;
+  buffer.resize(rows * kLcmHeadCount);
+  lcm_head_offsets(w, attributes, row, buffer.data());
+  for (std::size_t r = 1; r < rows; ++r)
+    std::copy(buffer.begin(), buffer.begin() + kLcmHeadCount, buffer.begin() + r * kLcmHeadCount);
+  return buffer.data();
+}
+
 void lcm_initial_state(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* h) {
   const int H = w.hidden;
   if (w.statics.empty()) {

@@ -27,8 +27,9 @@ constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of ev
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
                                           kLcmCartAbandon, kLcmUnsubscribe, kLcmChurn};
 
-// `statics` > 0: the encoded width of the static attributes, which set the initial state
-// (created last and at zero, so that a model without them draws the same initial weights).
+// `statics` > 0: the encoded width of the static attributes, which set the initial state and
+// add to every head (created last and at zero, so that a model without them draws the same
+// initial weights and training starts where it would without them).
 struct LcmNetImpl : torch::nn::Module {
   LcmNetImpl(int hidden, int statics)
       : cell(register_module("cell", torch::nn::GRUCell(kLcmInputs, hidden))),
@@ -36,10 +37,18 @@ struct LcmNetImpl : torch::nn::Module {
         log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {
     if (statics > 0) {
       initial = register_module("initial", torch::nn::Linear(statics, hidden));
+      static_head = register_module(
+          "static_head", torch::nn::Linear(torch::nn::LinearOptions(statics, kLcmHeadCount).bias(false)));
       torch::NoGradGuard no_grad;
       initial->weight.zero_();
       initial->bias.zero_();
+      static_head->weight.zero_();
     }
+  }
+  // What the attributes add to the heads: zeros, or static_head(s).
+  torch::Tensor head_offsets(const torch::Tensor& s, std::int64_t rows) {
+    if (static_head.is_empty()) return torch::zeros({rows, kLcmHeadCount});
+    return static_head(s);
   }
   // The state before the first event: zeros, or tanh(initial(s)).
   torch::Tensor initial_state(const torch::Tensor& s, std::int64_t rows) {
@@ -49,6 +58,7 @@ struct LcmNetImpl : torch::nn::Module {
   torch::nn::GRUCell cell;
   torch::nn::Linear head;
   torch::nn::Linear initial{nullptr};
+  torch::nn::Linear static_head{nullptr};
   torch::Tensor log_sigma;
 };
 TORCH_MODULE(LcmNet);
@@ -69,6 +79,7 @@ LcmWeights export_weights(const LcmNet& net, int hidden, const std::vector<LcmSt
   if (!net->initial.is_empty()) {
     w.w_static = to_vector(net->initial->weight);
     w.b_static = to_vector(net->initial->bias);
+    w.w_static_head = to_vector(net->static_head->weight);
   }
   w.w_ih = to_vector(net->cell->weight_ih);
   w.w_hh = to_vector(net->cell->weight_hh);
@@ -94,6 +105,7 @@ void import_weights(LcmNet& net, const LcmWeights& w) {
   if (!net->initial.is_empty()) {
     net->initial->weight.copy_(to_tensor(w.w_static, {H, lcm_static_width(w.statics)}));
     net->initial->bias.copy_(to_tensor(w.b_static, {H}));
+    net->static_head->weight.copy_(to_tensor(w.w_static_head, {kLcmHeadCount, lcm_static_width(w.statics)}));
   }
 }
 
@@ -182,6 +194,8 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
                     const torch::Tensor& birth, std::int32_t steps, std::int32_t split) {
   const auto rows = x.size(0);
   const auto h0 = net->initial_state(statics, rows);
+  const auto offsets = net->head_offsets(statics, rows);
+  const bool with_statics = !net->static_head.is_empty();
   auto h = h0;
   auto train_sum = torch::zeros({});
   double validation_sum = 0;
@@ -193,7 +207,9 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     auto next = net->cell(x.select(1, d), h);
     h = net->initial.is_empty() ? alive * next : alive * next + (1 - alive) * h0;  // initial until the first event
     if (count == 0) continue;
-    const auto out = with_response(net->head(torch::cat({h, x.select(1, d)}, 1)), x.select(1, d));
+    auto linear = net->head(torch::cat({h, x.select(1, d)}, 1));
+    if (with_statics) linear = linear + offsets;
+    const auto out = with_response(linear, x.select(1, d));
     const auto target = y.select(1, d);
     torch::Tensor loss = torch::zeros({});
     for (int k = 0; k < kBinaryHeads; ++k)
@@ -410,6 +426,7 @@ void write_statics(torch::serialize::OutputArchive& archive, const LcmWeights& w
   archive.write("statics", c10::IValue(lines.str()));
   archive.write("w_static", to_tensor(w.w_static, {w.hidden, lcm_static_width(w.statics)}));
   archive.write("b_static", to_tensor(w.b_static, {w.hidden}));
+  archive.write("w_static_head", to_tensor(w.w_static_head, {kLcmHeadCount, lcm_static_width(w.statics)}));
 }
 
 void read_statics(torch::serialize::InputArchive& archive, LcmWeights& w) {
@@ -434,8 +451,11 @@ void read_statics(torch::serialize::InputArchive& archive, LcmWeights& w) {
   w.w_static = to_vector(t);
   archive.read("b_static", t);
   w.b_static = to_vector(t);
+  archive.read("w_static_head", t);
+  w.w_static_head = to_vector(t);
   const auto H = static_cast<std::size_t>(w.hidden);
-  if (w.w_static.size() != H * lcm_static_width(w.statics) || w.b_static.size() != H)
+  const auto S = static_cast<std::size_t>(lcm_static_width(w.statics));
+  if (w.w_static.size() != H * S || w.b_static.size() != H || w.w_static_head.size() != kLcmHeadCount * S)
     throw std::runtime_error("the model's attribute weights do not match its attributes");
 }
 

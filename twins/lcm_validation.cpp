@@ -79,7 +79,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
   const std::size_t R = static_cast<std::size_t>(rollouts);
   const auto run = [&](std::size_t begin, std::size_t end) {
     std::vector<float> h(R * H), x(R * kLcmInputs), heads(R * kLcmHeadCount), events(R * kLcmEventCount);
-    std::vector<float> start(H);
+    std::vector<float> start(H), offset_buffer;
     std::vector<LcmHistory> history(R);
     std::vector<int> bought_30(R), bought_90(R);
     for (std::size_t c = begin; c < end; ++c) {
@@ -90,6 +90,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
         continue;
       }
       const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+      const float* offsets = lcm_repeated_head_offsets(w, data.attributes, c, R, offset_buffer);
       // All rollouts of the customer step together, one row each.
       for (std::size_t r = 0; r < R; ++r) {
         std::copy(start.begin(), start.end(), h.begin() + r * H);
@@ -108,7 +109,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
           lcm_inputs(e, today, data.first_day + d, d, history[r], &x[r * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), R);
-        lcm_heads(w, h.data(), x.data(), heads.data(), R);
+        lcm_heads(w, h.data(), x.data(), heads.data(), R, offsets);
         for (std::size_t r = 0; r < R; ++r) {
           const float* y = &heads[r * kLcmHeadCount];
           float* e = &events[r * kLcmEventCount];
@@ -163,7 +164,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
   // its own streams, so any split into threads gives the same output.
   const auto run = [&](std::size_t begin, std::size_t end) {
     std::vector<float> h(rows * H), x(rows * kLcmInputs), heads(rows * kLcmHeadCount),
-        events(rows * kLcmEventCount), start(H), first(A * kLcmActionCount);
+        events(rows * kLcmEventCount), start(H), first(A * kLcmActionCount), offset_buffer;
     std::vector<LcmHistory> history(rows);
     for (std::size_t c = begin; c < end; ++c) {
       const std::int32_t birth = data.birth[c] < data.days ? data.birth[c] : -1;
@@ -173,6 +174,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
         continue;
       }
       const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
+      const float* offsets = lcm_repeated_head_offsets(w, data.attributes, c, rows, offset_buffer);
       for (std::size_t a = 0; a < A; ++a) {
         std::copy(actions[a].inputs.begin(), actions[a].inputs.end(), &first[a * kLcmActionCount]);
         if (actions[a].category >= 0)
@@ -193,7 +195,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
           lcm_inputs(e, k == 0 ? action : nullptr, data.first_day + d, d, history[row], &x[row * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), rows);
-        lcm_heads(w, h.data(), x.data(), heads.data(), rows);
+        lcm_heads(w, h.data(), x.data(), heads.data(), rows, offsets);
         for (std::size_t row = 0; row < rows; ++row) {
           const std::size_t a = row / R, r = row % R;
           const float* y = &heads[row * kLcmHeadCount];

@@ -134,6 +134,10 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
       const float* last = data.events_at(c, data.calibration_days - 1);
       pop->ids.push_back(data.ids[c]);
       pop->state.insert(pop->state.end(), &h[c * H], &h[(c + 1) * H]);
+      if (!w.statics.empty()) {
+        pop->head_offsets.resize(pop->head_offsets.size() + kLcmHeadCount);
+        lcm_head_offsets(w, data.attributes, c, &pop->head_offsets[pop->head_offsets.size() - kLcmHeadCount]);
+      }
       pop->last_events.insert(pop->last_events.end(), last, last + kLcmEventCount);
       pop->history.push_back(history[c]);
       pop->item_events.push_back(data.item_counts(c, data.calibration_days, counts.data()));
@@ -169,6 +173,9 @@ LcmWorld::LcmWorld(std::shared_ptr<const LcmPopulation> population, double gross
   const int H = population_->model.weights.hidden;
   h_.assign(population_->state.begin() + first_customer * H,
             population_->state.begin() + (first_customer + count) * H);
+  if (!population_->head_offsets.empty())
+    head_offsets_.assign(population_->head_offsets.begin() + first_customer * kLcmHeadCount,
+                         population_->head_offsets.begin() + (first_customer + count) * kLcmHeadCount);
   events_.assign(population_->last_events.begin() + first_customer * kLcmEventCount,
                  population_->last_events.begin() + (first_customer + count) * kLcmEventCount);
   history_.assign(population_->history.begin() + first_customer,
@@ -205,7 +212,7 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
   // One batch per shard and day; the kernel's rows are independent, so any sharding gives
   // the same numbers.
   lcm_step(w, h_.data(), x_.data(), h_.data(), count_);
-  lcm_heads(w, h_.data(), x_.data(), heads_.data(), count_);
+  lcm_heads(w, h_.data(), x_.data(), heads_.data(), count_, head_offsets_.empty() ? nullptr : head_offsets_.data());
   for (std::size_t i = 0; i < count_; ++i) {
     DayOutcome out;
     float* e = &events_[i * kLcmEventCount];

@@ -233,6 +233,13 @@ struct LcmWeights;
 // Customer `row`'s state before its first event: tanh(w_static s + b_static) of its encoded
 // attributes s; zeros for a model without attributes.
 void lcm_initial_state(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* h);
+// What customer `row`'s attributes add to each head (kLcmHeadCount floats, before a
+// contact's response is folded in): w_static_head s; zeros for a model without attributes.
+void lcm_head_offsets(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* out);
+// Customer `row`'s head offsets repeated for `rows` rows of lcm_heads (its rollouts), in
+// `buffer`; null for a model without attributes (lcm_heads then adds nothing).
+const float* lcm_repeated_head_offsets(const LcmWeights& w, const results::Table& attributes, std::size_t row,
+                                       std::size_t rows, std::vector<float>& buffer);
 // Throws std::invalid_argument (see lcm_encode_statics) unless `attributes` has every
 // attribute the model reads; call it before lcm_initial_state runs on worker threads.
 void lcm_check_attributes(const LcmWeights& w, const results::Table& attributes);
@@ -247,9 +254,10 @@ struct LcmWeights {
   std::vector<float> w_ih, w_hh, b_ih, b_hh;  // [3H x I], [3H x H], [3H], [3H]
   std::vector<float> w_head, b_head;          // [heads x (H + inputs)], [heads]
   float log_spend_sigma = 1.0f;               // of log spend given a purchase
-  // Static attributes and the initial state they give: [H x lcm_static_width(statics)], [H].
+  // Static attributes, the initial state they give ([H x S], [H], S =
+  // lcm_static_width(statics)) and what they add to each head's logit ([heads x S]).
   std::vector<LcmStatic> statics;
-  std::vector<float> w_static, b_static;
+  std::vector<float> w_static, b_static, w_static_head;
   // The kernel's transposed copies ([inputs x gates]), so its inner loops run over
   // contiguous gates and vectorise without reordering any sum. Filled by lcm_prepare().
   std::vector<float> w_ih_t, w_hh_t, w_head_t, b_head_padded;  // heads padded to kLcmHeadStride
@@ -292,7 +300,10 @@ LcmArtifact load_lcm(const std::string& path);  // throws std::runtime_error wit
 // read the new state and the step's inputs (a skip connection: today's action and the
 // history features reach them directly). Row results do not depend on the other rows.
 void lcm_step(const LcmWeights& w, const float* h, const float* x, float* h_out, std::size_t rows);
-void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows);
+// `offsets` (rows x kLcmHeadCount, lcm_head_offsets; null: none) are added to the heads
+// before the responses are folded in.
+void lcm_heads(const LcmWeights& w, const float* h, const float* x, float* heads, std::size_t rows,
+               const float* offsets = nullptr);
 
 // Reference: the same step through LibTorch (lcm_train.cpp), for tests and benchmarks.
 void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, float* h_out,

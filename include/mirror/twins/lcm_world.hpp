@@ -17,6 +17,7 @@ struct LcmPopulation {
   LcmArtifact model;
   std::vector<std::string> ids;
   std::vector<float> state;             // customers x hidden, after the calibration period
+  std::vector<float> head_offsets;      // customers x kLcmHeadCount (lcm_head_offsets); empty without attributes
   std::vector<float> last_events;       // customers x kLcmEventCount: the last calibration day
   std::vector<LcmHistory> history;      // up to the last calibration day
   std::int32_t first_day = 0;           // calendar day of step 0
@@ -72,6 +73,7 @@ class LcmWorld : public BehaviourModel {
   std::size_t count_;
   std::vector<int> message_category_;
   std::vector<float> h_;            // count x hidden
+  std::vector<float> head_offsets_; // count x kLcmHeadCount; empty without attributes
   std::vector<float> events_;       // count x kLcmEventCount: yesterday's
   std::vector<LcmHistory> history_;
   std::vector<float> x_, heads_;    // scratch, count x inputs / heads

@@ -71,8 +71,10 @@ TEST(LcmStatics, TheInitialStateIsLibTorchs) {
   std::normal_distribution<float> n(0.0f, 0.8f);
   w.w_static.resize(5 * 3);
   w.b_static.resize(5);
+  w.w_static_head.resize(kLcmHeadCount * 3);
   for (auto& v : w.w_static) v = n(rng);
   for (auto& v : w.b_static) v = n(rng);
+  for (auto& v : w.w_static_head) v = n(rng);
   // Only the initial-state weights matter here; the rest must have LibTorch's shapes.
   w.w_ih.assign(3 * 5 * kLcmInputs, 0.0f);
   w.w_hh.assign(3 * 5 * 5, 0.0f);
@@ -91,6 +93,58 @@ TEST(LcmStatics, TheInitialStateIsLibTorchs) {
   none.hidden = 5;
   lcm_initial_state(none, t, 0, ours.data());
   for (float v : ours) EXPECT_EQ(v, 0.0f);
+}
+
+// The attributes also add to every head, before a contact's response is folded in.
+TEST(LcmStatics, HeadOffsetsAddToTheLogitsBeforeTheResponse) {
+  const auto t = attributes();
+  LcmWeights w;
+  w.hidden = 3;
+  w.statics = lcm_choose_statics(t, nullptr);
+  std::mt19937 rng(4);
+  std::normal_distribution<float> n(0.0f, 0.5f);
+  const auto fill = [&](std::vector<float>& v, std::size_t size) {
+    v.resize(size);
+    for (auto& x : v) x = n(rng);
+  };
+  fill(w.w_static_head, kLcmHeadCount * 3);
+  fill(w.w_ih, 9 * kLcmInputs);
+  fill(w.w_hh, 9 * 3);
+  fill(w.b_ih, 9);
+  fill(w.b_hh, 9);
+  fill(w.w_head, kLcmHeadCount * (3 + kLcmInputs));
+  fill(w.b_head, kLcmHeadCount);
+  lcm_prepare(w);
+  float s[3], offsets[2 * kLcmHeadCount];
+  lcm_encode_statics(w.statics, t, 3, s);
+  lcm_head_offsets(w, t, 3, offsets);
+  for (int k = 0; k < kLcmHeadCount; ++k)
+    EXPECT_FLOAT_EQ(offsets[k], w.w_static_head[k * 3] * s[0] + w.w_static_head[k * 3 + 1] * s[1] +
+                                    w.w_static_head[k * 3 + 2] * s[2]);
+  std::vector<float> buffer;
+  EXPECT_EQ(lcm_repeated_head_offsets(LcmWeights{}, t, 3, 2, buffer), nullptr);
+  const float* repeated = lcm_repeated_head_offsets(w, t, 3, 2, buffer);
+  for (int k = 0; k < 2 * kLcmHeadCount; ++k) EXPECT_EQ(repeated[k], offsets[k % kLcmHeadCount]);
+  // Row 0 without a contact, row 1 with one.
+  std::vector<float> h(2 * 3), x(2 * kLcmInputs), plain(2 * kLcmHeadCount), with(2 * kLcmHeadCount);
+  for (auto& v : h) v = std::tanh(n(rng));
+  for (auto& v : x) v = n(rng);
+  x[kLcmEventCount + kLcmAny] = 0.0f;
+  x[kLcmInputs + kLcmEventCount + kLcmAny] = 1.0f;
+  lcm_heads(w, h.data(), x.data(), with.data(), 2, repeated);
+  lcm_heads(w, h.data(), x.data(), plain.data(), 2);
+  for (int k = 0; k < kLcmHeadCount; ++k) EXPECT_FLOAT_EQ(with[k], plain[k] + offsets[k]) << k;
+  // The contact row: the response folded into the shifted base.
+  std::vector<float> x0(x.begin() + kLcmInputs, x.end()), raw(kLcmHeadCount);
+  x0[kLcmEventCount + kLcmAny] = 0.0f;  // the same row without the fold
+  lcm_heads(w, h.data() + 3, x0.data(), raw.data(), 1);
+  // Without a contact the inputs differ only in the contact flag, which the heads also read:
+  // take its weight back out.
+  for (int k = 0; k < kLcmHeadCount; ++k) raw[k] += w.w_head[k * (3 + kLcmInputs) + 3 + kLcmEventCount + kLcmAny];
+  EXPECT_NEAR(with[kLcmHeadCount + kHeadPurchase],
+              lcm_with_response(raw[kHeadPurchase] + offsets[kHeadPurchase],
+                                raw[kHeadPurchaseResponse] + offsets[kHeadPurchaseResponse], 1.0f), 1e-5);
+  EXPECT_NEAR(with[kLcmHeadCount + kHeadChurn], raw[kHeadChurn] + offsets[kHeadChurn], 1e-5);
 }
 
 // Customers arrive over the period; a gold one buys on 30% of its days, a bronze one on 2%.
@@ -151,6 +205,8 @@ TEST_F(LcmStaticsTraining, AModelReadingTheAttributesPredictsNewCustomersBetter)
   ASSERT_EQ(back.weights.statics.size(), 1u);
   EXPECT_EQ(back.weights.statics[0].levels, (std::vector<std::string>{"bronze", "gold"}));
   EXPECT_EQ(back.weights.w_static, a.weights.w_static);
+  EXPECT_EQ(back.weights.w_static_head, a.weights.w_static_head);
+  EXPECT_NE(a.weights.w_static_head, std::vector<float>(a.weights.w_static_head.size(), 0.0f));  // it learned
   std::vector<float> gold(8), bronze(8);
   lcm_initial_state(back.weights, data.attributes, 0, gold.data());
   lcm_initial_state(back.weights, data.attributes, 1, bronze.data());
@@ -192,6 +248,7 @@ TEST_F(LcmStaticsTraining, EveryBlockOfThePopulationStartsFromItsCustomersAttrib
   std::mt19937 rng(1);  // initial-state weights large enough to tell customers apart
   std::normal_distribution<float> n(0.0f, 1.0f);
   for (auto& v : model.weights.w_static) v = n(rng);
+  for (auto& v : model.weights.w_static_head) v = n(rng);
   // and a GRU that keeps its state (update gates near 1), so the end of the calibration
   // still shows where each customer started.
   for (int j = 0; j < 4; ++j) model.weights.b_ih[4 + j] = 8.0f;
@@ -201,6 +258,8 @@ TEST_F(LcmStaticsTraining, EveryBlockOfThePopulationStartsFromItsCustomersAttrib
   ASSERT_EQ(whole->size(), 40u);
   EXPECT_EQ(blocked->ids, whole->ids);
   EXPECT_EQ(blocked->state, whole->state);
+  ASSERT_EQ(whole->head_offsets.size(), 40u * kLcmHeadCount);
+  EXPECT_EQ(blocked->head_offsets, whole->head_offsets);
   EXPECT_NE(std::vector<float>(whole->state.begin(), whole->state.begin() + 4),
             std::vector<float>(whole->state.begin() + 4, whole->state.begin() + 8));
   const auto back = load_lcm(path("m.lcm"));
@@ -208,6 +267,9 @@ TEST_F(LcmStaticsTraining, EveryBlockOfThePopulationStartsFromItsCustomersAttrib
   for (std::size_t k = 0; k < data.size(); ++k) {
     lcm_warm_up(back.weights, data, k, h.data());
     EXPECT_TRUE(std::equal(h.begin(), h.end(), whole->state.begin() + k * 4)) << data.ids[k];
+    float offsets[kLcmHeadCount];
+    lcm_head_offsets(back.weights, data.attributes, k, offsets);
+    EXPECT_TRUE(std::equal(offsets, offsets + kLcmHeadCount, whole->head_offsets.begin() + k * kLcmHeadCount));
   }
   std::vector<float> gold(4), bronze(4);
   lcm_initial_state(back.weights, data.attributes, 0, gold.data());  // c0
