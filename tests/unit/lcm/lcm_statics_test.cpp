@@ -8,6 +8,7 @@
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/twins/lcm.hpp"
 #include "mirror/twins/lcm_world.hpp"
+#include "random_lcm.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
@@ -62,26 +63,17 @@ TEST(LcmStatics, NumbersAreStandardisedAndCategoriesOneHot) {
   }
 }
 
+// Weights of every shape a model reading `t`'s attributes has, drawn at random.
+LcmWeights random_weights_with_statics(const results::Table& t, int hidden, std::uint32_t seed) {
+  auto w = test_support::random_lcm_weights(hidden, seed, 0.6f);
+  w.statics = lcm_choose_statics(t, nullptr);
+  test_support::random_static_weights(w, seed + 1);
+  return w;
+}
+
 TEST(LcmStatics, TheInitialStateIsLibTorchs) {
   const auto t = attributes();
-  LcmWeights w;
-  w.hidden = 5;
-  w.statics = lcm_choose_statics(t, nullptr);
-  std::mt19937 rng(3);
-  std::normal_distribution<float> n(0.0f, 0.8f);
-  w.w_static.resize(5 * 3);
-  w.b_static.resize(5);
-  w.w_static_head.resize(kLcmHeadCount * 3);
-  for (auto& v : w.w_static) v = n(rng);
-  for (auto& v : w.b_static) v = n(rng);
-  for (auto& v : w.w_static_head) v = n(rng);
-  // Only the initial-state weights matter here; the rest must have LibTorch's shapes.
-  w.w_ih.assign(3 * 5 * kLcmInputs, 0.0f);
-  w.w_hh.assign(3 * 5 * 5, 0.0f);
-  w.b_ih.assign(15, 0.0f);
-  w.b_hh.assign(15, 0.0f);
-  w.w_head.assign(kLcmHeadCount * (5 + kLcmInputs), 0.0f);
-  w.b_head.assign(kLcmHeadCount, 0.0f);
+  const auto w = random_weights_with_statics(t, 5, 3);
   std::vector<float> encoded(4 * 3), theirs(4 * 5), ours(5);
   for (std::size_t c = 0; c < 4; ++c) lcm_encode_statics(w.statics, t, c, &encoded[c * 3]);
   lcm_initial_state_libtorch(w, encoded.data(), 4, theirs.data());
@@ -98,23 +90,9 @@ TEST(LcmStatics, TheInitialStateIsLibTorchs) {
 // The attributes also add to every head, before a contact's response is folded in.
 TEST(LcmStatics, HeadOffsetsAddToTheLogitsBeforeTheResponse) {
   const auto t = attributes();
-  LcmWeights w;
-  w.hidden = 3;
-  w.statics = lcm_choose_statics(t, nullptr);
-  std::mt19937 rng(4);
+  const auto w = random_weights_with_statics(t, 3, 4);
+  std::mt19937 rng(5);
   std::normal_distribution<float> n(0.0f, 0.5f);
-  const auto fill = [&](std::vector<float>& v, std::size_t size) {
-    v.resize(size);
-    for (auto& x : v) x = n(rng);
-  };
-  fill(w.w_static_head, kLcmHeadCount * 3);
-  fill(w.w_ih, 9 * kLcmInputs);
-  fill(w.w_hh, 9 * 3);
-  fill(w.b_ih, 9);
-  fill(w.b_hh, 9);
-  fill(w.w_head, kLcmHeadCount * (3 + kLcmInputs));
-  fill(w.b_head, kLcmHeadCount);
-  lcm_prepare(w);
   float s[3], offsets[2 * kLcmHeadCount];
   lcm_encode_statics(w.statics, t, 3, s);
   lcm_head_offsets(w, t, 3, offsets);

@@ -11,30 +11,13 @@
 #include "mirror/twins/lcm_validation.hpp"
 #include "mirror/twins/lcm_world.hpp"
 #include "cdnow_store.hpp"
+#include "random_lcm.hpp"
 #include "scratch_dir.hpp"
 
 namespace mirror::twins {
 namespace {
 
-LcmWeights random_weights(int hidden, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> n(0.0f, 0.3f);
-  LcmWeights w;
-  w.hidden = hidden;
-  const auto fill = [&](std::vector<float>& v, std::size_t size) {
-    v.resize(size);
-    for (auto& x : v) x = n(rng);
-  };
-  fill(w.w_ih, 3 * hidden * kLcmInputs);
-  fill(w.w_hh, 3 * hidden * hidden);
-  fill(w.b_ih, 3 * hidden);
-  fill(w.b_hh, 3 * hidden);
-  fill(w.w_head, kLcmHeadCount * (hidden + kLcmInputs));
-  fill(w.b_head, kLcmHeadCount);
-  w.log_spend_sigma = 0.7f;
-  lcm_prepare(w);
-  return w;
-}
+LcmWeights random_weights(int hidden, std::uint32_t seed) { return test_support::random_lcm_weights(hidden, seed); }
 
 float plain_dot(const std::vector<float>& m, int row, int cols, const float* v) {
   float acc = 0.0f;
