@@ -1,5 +1,5 @@
 // Static customer attributes as LCM inputs: which ones a model reads, their encoding, and the
-// initial state they give a customer.
+// initial state and head offsets they give a customer.
 #include <algorithm>
 #include <cmath>
 #include <set>

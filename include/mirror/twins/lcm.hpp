@@ -116,7 +116,7 @@ struct LcmConfig {
   // and carries it on (docs/lcm.md, "Without tenure"). Off, its weights stay zero.
   bool tenure = true;
   // Whether the model reads the store's static customer attributes (LcmStatic), when it has
-  // any: they set each customer's state at its first event.
+  // any: they set each customer's state at its first event and add to its heads every day.
   bool attributes = true;
 };
 
