@@ -68,6 +68,8 @@ int ingest_command(const Args& args) {
       "CSV of static customer attributes: customer_id and one column per attribute")(
       "attributes-id", po::value<std::string>()->default_value("customer_id"),
       "the customer id column of the --attributes file")(
+      "attributes-text", po::value<std::vector<std::string>>()->multitoken(),
+      "attribute columns to keep as text although they hold numbers (codes)")(
       "out", po::value<std::string>(), "the store to write (HDF5)")(
       "calibration-end", po::value<std::string>(),
       "YYYY-MM-DD: last day of the calibration period (profiles and models use it)")(
@@ -90,6 +92,7 @@ int ingest_command(const Args& args) {
   if (vm.count("decisions")) o.decision_inputs = vm["decisions"].as<std::vector<std::string>>();
   if (vm.count("attributes")) o.attributes = vm["attributes"].as<std::string>();
   o.attributes_id = vm["attributes-id"].as<std::string>();
+  if (vm.count("attributes-text")) o.attributes_text = vm["attributes-text"].as<std::vector<std::string>>();
   o.out = vm["out"].as<std::string>();
   if (vm.count("quarantine")) o.quarantine = vm["quarantine"].as<std::string>();
   o.max_bad_fraction = vm["max-bad-fraction"].as<double>();

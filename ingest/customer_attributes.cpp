@@ -1,5 +1,6 @@
 #include "mirror/ingest/customer_attributes.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -22,7 +23,8 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
-CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_name) {
+CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_name,
+                                            const std::vector<std::string>& text_columns) {
   CustomerAttributes a;
   a.path = path;
   try {
@@ -50,6 +52,12 @@ CustomerAttributes read_customer_attributes(const std::string& path, const std::
                       " is expected; --attributes-id names another)");
   const std::size_t width = reader.size();
   a.numeric.assign(a.names.size(), true);
+  for (const auto& name : text_columns) {
+    const auto it = std::find(a.names.begin(), a.names.end(), name);
+    if (it == a.names.end())
+      throw IngestError(path + ":1: --attributes-text names '" + name + "', which is not an attribute column");
+    a.numeric[it - a.names.begin()] = false;
+  }
   std::vector<bool> any_value(a.names.size(), false);
   while (reader.next()) {
     const auto where = path + ":" + std::to_string(reader.line());

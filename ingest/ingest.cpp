@@ -108,7 +108,7 @@ IngestReport run_ingest(const IngestOptions& options) {
     throw IngestError(options.attributes + ": no such file");
   // Read and checked before anything is written: a bad attribute file leaves no store.
   std::optional<CustomerAttributes> attributes;
-  if (!options.attributes.empty()) attributes = read_customer_attributes(options.attributes, options.attributes_id);
+  if (!options.attributes.empty()) attributes = read_customer_attributes(options.attributes, options.attributes_id, options.attributes_text);
 
   IngestReport report;
   report.quarantine_path =

@@ -23,8 +23,11 @@ struct CustomerAttributes {
 };
 
 // Reads and checks the file; throws IngestError with file and line for a missing, empty or
-// repeated id, a row with the wrong number of fields, or an empty file.
-CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_column = "customer_id");
+// repeated id, a row with the wrong number of fields, an empty file, or a `text_columns` name
+// the header lacks. Columns named in `text_columns` stay text even when they hold numbers
+// (codes: postcodes, store ids).
+CustomerAttributes read_customer_attributes(const std::string& path, const std::string& id_column = "customer_id",
+                                            const std::vector<std::string>& text_columns = {});
 
 // The attributes in the order of `customers` (a store's customer dictionary): a "customer"
 // column, then each attribute as numbers (NaN where missing) or text ("" where missing).

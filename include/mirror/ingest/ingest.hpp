@@ -29,6 +29,7 @@ struct IngestOptions {
   std::vector<std::string> decision_inputs;  // canonical decisions CSVs read after `inputs`
   std::string attributes;        // static customer attributes (customer_attributes.hpp); optional
   std::string attributes_id = "customer_id";  // their file's customer id column
+  std::vector<std::string> attributes_text;   // their columns kept as text (codes)
   std::string out;               // the store (HDF5)
   std::string quarantine;        // CSV of rejected rows; default: OUT with .quarantine.csv
   double max_bad_fraction = 0.01;

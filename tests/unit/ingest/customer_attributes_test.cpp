@@ -40,6 +40,11 @@ TEST_F(CustomerAttributesTest, ColumnsAreNumbersOrTextAndRowsFollowTheStoresCust
   const auto h = read_customer_attributes(write("h.csv", "household_id,age\n7,65+\n"), "household_id");
   EXPECT_EQ(h.ids, (std::vector<std::string>{"7"}));
   EXPECT_EQ(h.names, (std::vector<std::string>{"age"}));
+  // A code column kept as text; a name the header lacks is an error.
+  const auto coded = read_customer_attributes(write("z.csv", "customer_id,zip,age\nc1,02139,30\n"), "customer_id", {"zip"});
+  EXPECT_EQ(coded.numeric, (std::vector<bool>{false, true}));
+  EXPECT_EQ(align_customer_attributes(coded, {"c1"}).table.columns[1].strings, (std::vector<std::string>{"02139"}));
+  EXPECT_THROW(read_customer_attributes(path("z.csv"), "customer_id", {"zipcode"}), IngestError);
   EXPECT_EQ(a.numeric, (std::vector<bool>{false, true, false}));
   const auto aligned = align_customer_attributes(a, {"c1", "c2", "c3"});
   const auto& t = aligned.table;
