@@ -67,6 +67,7 @@ TEST_F(CustomerAttributesTest, BadFilesStopWithTheirLine) {
   EXPECT_EQ(error_of("customer_id,segment\nc1,vip,x\n"), path("bad.csv") + ":2: 3 fields where the header has 2");
   EXPECT_EQ(error_of("customer_id,segment\n,vip\n"), path("bad.csv") + ":2: customer_id: empty");
   EXPECT_EQ(error_of(""), path("bad.csv") + ": the file is empty");
+  EXPECT_EQ(error_of("customer_id,age,age\nc1,1,2\n"), path("bad.csv") + ":1: age: the column appears twice");
 }
 
 // `mirror ingest --attributes`: the store holds them; a bad file leaves no store.
