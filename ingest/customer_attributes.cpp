@@ -45,6 +45,8 @@ CustomerAttributes read_customer_attributes(const std::string& path, const std::
       if (name.empty()) throw IngestError(path + ":1: column " + std::to_string(i + 1) + " has no name");
       if (std::find(a.names.begin(), a.names.end(), name) != a.names.end())
         throw IngestError(path + ":1: " + name + ": the column appears twice");
+      if (name == "customer" || name.find('/') != std::string::npos || name == ".")
+        throw IngestError(path + ":1: " + name + ": not usable as an attribute name (\"customer\", \".\" and '/' are reserved)");
       a.names.push_back(name);
       attribute_columns.push_back(i);
     }

@@ -68,6 +68,8 @@ TEST_F(CustomerAttributesTest, BadFilesStopWithTheirLine) {
   EXPECT_EQ(error_of("customer_id,segment\n,vip\n"), path("bad.csv") + ":2: customer_id: empty");
   EXPECT_EQ(error_of(""), path("bad.csv") + ": the file is empty");
   EXPECT_EQ(error_of("customer_id,age,age\nc1,1,2\n"), path("bad.csv") + ":1: age: the column appears twice");
+  EXPECT_NE(error_of("customer_id,income/yr\nc1,1\n").find(":1: income/yr: not usable as an attribute name"), std::string::npos);
+  EXPECT_NE(error_of("customer_id,customer\nc1,1\n").find(":1: customer: not usable"), std::string::npos);
 }
 
 // `mirror ingest --attributes`: the store holds them; a bad file leaves no store.
