@@ -99,13 +99,24 @@ void lcm_check_attributes(const LcmWeights& w, const results::Table& attributes)
   for (const auto& s : w.statics) column_of(attributes, s);
 }
 
+namespace {
+
+// Row `row` of `attributes` encoded for model `w` (lcm_static_width(w.statics) floats), in a
+// buffer of the calling thread's, valid until its next call.
+const float* encoded_row(const LcmWeights& w, const results::Table& attributes, std::size_t row) {
+  thread_local std::vector<float> s;
+  s.resize(lcm_static_width(w.statics));
+  lcm_encode_statics(w.statics, attributes, row, s.data());
+  return s.data();
+}
+
+}  // namespace
+
 void lcm_head_offsets(const LcmWeights& w, const results::Table& attributes, std::size_t row, float* out) {
   std::fill(out, out + kLcmHeadCount, 0.0f);
   if (w.statics.empty()) return;
   const int S = lcm_static_width(w.statics);
-  thread_local std::vector<float> s;
-  s.resize(S);
-  lcm_encode_statics(w.statics, attributes, row, s.data());
+  const float* s = encoded_row(w, attributes, row);
   for (int k = 0; k < kLcmHeadCount; ++k)
     for (int j = 0; j < S; ++j) out[k] += w.w_static_head[k * S + j] * s[j];
 }
@@ -127,9 +138,7 @@ void lcm_initial_state(const LcmWeights& w, const results::Table& attributes, st
     return;
   }
   const int S = lcm_static_width(w.statics);
-  thread_local std::vector<float> s;
-  s.resize(S);
-  lcm_encode_statics(w.statics, attributes, row, s.data());
+  const float* s = encoded_row(w, attributes, row);
   for (int j = 0; j < H; ++j) {
     float acc = 0.0f;
     for (int k = 0; k < S; ++k) acc += w.w_static[j * S + k] * s[k];

@@ -45,11 +45,6 @@ struct LcmNetImpl : torch::nn::Module {
       static_head->weight.zero_();
     }
   }
-  // What the attributes add to the heads: zeros, or static_head(s).
-  torch::Tensor head_offsets(const torch::Tensor& s, std::int64_t rows) {
-    if (static_head.is_empty()) return torch::zeros({rows, kLcmHeadCount});
-    return static_head(s);
-  }
   // The state before the first event: zeros, or tanh(initial(s)).
   torch::Tensor initial_state(const torch::Tensor& s, std::int64_t rows) {
     if (initial.is_empty()) return torch::zeros({rows, cell->options.hidden_size()});
@@ -193,9 +188,9 @@ struct Losses {
 Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& statics,
                     const torch::Tensor& birth, std::int32_t steps, std::int32_t split) {
   const auto rows = x.size(0);
+  const bool with_statics = !net->initial.is_empty();
   const auto h0 = net->initial_state(statics, rows);
-  const auto offsets = net->head_offsets(statics, rows);
-  const bool with_statics = !net->static_head.is_empty();
+  const auto offsets = with_statics ? net->static_head(statics) : torch::Tensor();  // what they add to the heads
   auto h = h0;
   auto train_sum = torch::zeros({});
   double validation_sum = 0;
@@ -205,7 +200,7 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     const auto alive = (birth < d).to(torch::kFloat32).unsqueeze(1);  // born before today
     const auto count = alive.sum().item<double>();
     auto next = net->cell(x.select(1, d), h);
-    h = net->initial.is_empty() ? alive * next : alive * next + (1 - alive) * h0;  // initial until the first event
+    h = with_statics ? alive * next + (1 - alive) * h0 : alive * next;  // initial until the first event
     if (count == 0) continue;
     auto linear = net->head(torch::cat({h, x.select(1, d)}, 1));
     if (with_statics) linear = linear + offsets;
