@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "mirror/ingest/ingest.hpp"
+#include "mirror/ingest/profile.hpp"
 #include "mirror/scenario/train_config_file.hpp"
 #include "mirror/twins/lcm.hpp"
 
@@ -58,6 +59,7 @@ int train_command(const Args& args) {
       "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
       "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
       "no-attributes", po::bool_switch(), "the model does not read the store's customer attributes")(
+      "step", po::value<std::string>()->default_value("day"), "day, or week: a step of the GRU is a week")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;
@@ -87,6 +89,12 @@ int train_command(const Args& args) {
   if (vm["no-tenure"].as<bool>()) c.tenure = false;
   if (file.attributes) c.attributes = *file.attributes;
   if (vm["no-attributes"].as<bool>()) c.attributes = false;
+  if (file.step_days) c.step_days = *file.step_days;
+  if (given(vm, "step")) {
+    const auto step = vm["step"].as<std::string>();
+    if (step != "day" && step != "week") return usage_error("train: --step '" + step + "': expected day or week");
+    c.step_days = step == "day" ? 1 : twins::kLcmWeekDays;
+  }
   std::string store_path, out, calibration_text;
   apply(vm, "store", file.store, store_path);
   apply(vm, "out", file.out, out);
@@ -103,15 +111,23 @@ int train_command(const Args& args) {
   const bool terminal = isatty(fileno(stderr));
   try {
     const results::StoreReader store(store_path);
-    const auto data = twins::read_lcm_sequences(
-        store, calibration_end ? core::day_of(*calibration_end) : -1);
-    std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(),
-                data.size(), data.calibration_days, c.validation_days);
+    twins::LcmReadOptions read;
+    read.calibration_end_day = calibration_end ? core::day_of(*calibration_end) : -1;
+    read.step_days = c.step_days;
+    const auto data = twins::read_lcm_sequences(store, read);
+    if (c.step_days == 1)
+      std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(), data.size(),
+                  data.calibration_days, c.validation_days);
+    else
+      std::printf("%s: %zu customers, %d calibration weeks to %s (%d for validation)\n", store_path.c_str(),
+                  data.size(), data.calibration_days, ingest::format_day(data.calibration_end_day()).c_str(),
+                  twins::lcm_window_steps(c.step_days, c.validation_days));
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, decay_after %d, "
-                "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s, attributes %s\n",
+                "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s, attributes %s, "
+                "step %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
-                c.tenure ? "true" : "false", c.attributes ? "true" : "false");
+                c.tenure ? "true" : "false", c.attributes ? "true" : "false", c.step_days == 1 ? "day" : "week");
     if (c.attributes && !data.attributes.columns.empty()) {
       std::vector<std::string> skipped;
       std::string used;

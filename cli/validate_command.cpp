@@ -118,13 +118,18 @@ results::Table scores_table(const twins::HoldoutScores& s) {
 // (twins/lcm_logged.hpp), per group of customers (group_names; -1 = in no group) and pooled;
 // printed, stored at `table_path` and returned. `rename` maps a contact's
 // "channel/message/offer" to the name to show (empty: the label itself). Prints nothing and
-// returns an empty table when the log has no contact on a day the model covers.
+// returns an empty table when the log has no contact on a day the model covers; says so and
+// returns one for a weekly model (a week's contacts are one step to it).
 results::Table report_logged_effects(const twins::LcmArtifact& model, const twins::LcmSequences& data,
                                      const results::StoreReader& store, const std::string& store_path,
                                      const std::vector<int>& group_of_customer,
                                      const std::vector<std::string>& group_names,
                                      const std::function<std::string(const std::string&)>& rename,
                                      const std::string& table_path) {
+  if (data.step_days != 1) {
+    std::printf("\n(the log's same-day contrasts need a model of daily steps)\n");
+    return {};
+  }
   const auto decisions = store.read_decisions();
   const auto logged = twins::lcm_logged_decisions(model, data, decisions, 2);
   const auto rows = twins::lcm_logged_effects(logged, decisions, group_of_customer,
@@ -205,20 +210,36 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
     throw std::invalid_argument(store_path + " has no holdout after " +
                                 ingest::format_day(profiles.calibration_end_day));
   const auto model = twins::load_lcm(model_path);
-  const auto data = twins::read_lcm_sequences(store, profiles.calibration_end_day);
+  twins::LcmReadOptions read;
+  read.calibration_end_day = profiles.calibration_end_day;
+  read.step_days = model.config.step_days;
+  const auto data = twins::read_lcm_sequences(store, read);
   if (data.data_sha256 == model.data_sha256)
     std::printf("note: the model was trained on this store's data (holdout days excluded)\n");
+  if (data.days == data.calibration_days)
+    throw std::invalid_argument(store_path + " has no whole week of holdout after " +
+                                ingest::format_day(profiles.calibration_end_day) + " for a weekly model");
+  // A weekly model's holdout is its whole weeks and its windows are whole weeks; the baseline
+  // is scored over the same days.
+  const int step = data.step_days;
+  const double days_30 = twins::lcm_window_steps(step, 30) * step, days_90 = twins::lcm_window_steps(step, 90) * step;
+  const std::int32_t last_day = data.end_day() - 1;
   const auto fit = twins::add_btyd_scores(profiles.table, {});
   const auto actual = twins::lcm_holdout_actual(data);
   const auto lcm = twins::lcm_forecast(model, data, rollouts, seed, 2);
-  const auto btyd = twins::btyd_forecast(profiles.table, fit, profiles.last_day - profiles.calibration_end_day);
+  const auto btyd = twins::btyd_forecast(profiles.table, fit, last_day - profiles.calibration_end_day, days_30, days_90);
   std::vector<bool> include(data.size());
   for (std::size_t c = 0; c < include.size(); ++c) include[c] = !std::isnan(btyd.purchases[c]);
   const auto lcm_scores = twins::score_holdout(lcm, actual, include);
   const auto btyd_scores = twins::score_holdout(btyd, actual, include);
-  std::printf("%s: calibration to %s, holdout to %s; LCM %s (%d rollouts)\n\n", store_path.c_str(),
-              ingest::format_day(profiles.calibration_end_day).c_str(),
-              ingest::format_day(profiles.last_day).c_str(), model_path.c_str(), rollouts);
+  std::printf("%s: calibration to %s, holdout to %s; LCM %s (%d rollouts)\n", store_path.c_str(),
+              ingest::format_day(profiles.calibration_end_day).c_str(), ingest::format_day(last_day).c_str(),
+              model_path.c_str(), rollouts);
+  if (step != 1)
+    std::printf("weekly steps: the holdout is %d whole weeks; the 30-day scores are over %.0f days, churn over %.0f "
+                "(both models)\n",
+                data.days - data.calibration_days, days_30, days_90);
+  std::printf("\n");
   print_scores_side_by_side(lcm_scores, btyd_scores, "BG/NBD");
   results::write_store_table(store_path, "/validation/lcm/summary", scores_table(lcm_scores));
   results::write_store_table(store_path, "/validation/lcm/bg_nbd_summary", scores_table(btyd_scores));
@@ -263,15 +284,16 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
                         const std::string& truth_path, int rollouts, std::uint64_t seed) {
   const results::StoreReader store(store_path);
   const auto model = twins::load_lcm(model_path);
-  auto data = twins::read_lcm_sequences(store);
-  if (data.calibration_days < data.days)  // the whole log is history here
-    data = twins::read_lcm_sequences(store, data.first_day + data.days - 1);
+  twins::LcmReadOptions read;  // the whole log is history here
+  read.calibration_end_day = core::day_of(store.meta().last_event);
+  read.step_days = model.config.step_days;
+  const auto data = twins::read_lcm_sequences(store, read);
   const auto start = ingest::parse_date(results::read_text_attribute(truth_path, "/", "start_date"));
   const auto truth_day = static_cast<std::int32_t>(results::read_number_attribute(truth_path, "/", "truth_start_day"));
   const int horizon = static_cast<int>(results::read_number_attribute(truth_path, "/", "truth_horizon_days"));
-  if (!start || core::day_of(*start) + truth_day != data.first_day + data.days)
+  if (!start || core::day_of(*start) + truth_day != data.end_day())
     throw std::invalid_argument(truth_path + ": its outcomes do not start the day after " + store_path +
-                                "'s data (" + ingest::format_day(data.first_day + data.days - 1) + ")");
+                                "'s data (" + ingest::format_day(data.end_day() - 1) + ")");
 
   // World actions as the LCM's inputs; row 0 is 'none'.
   const auto actions = results::read_store_table(truth_path, "/world/actions");
@@ -320,7 +342,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
 
   std::printf("%s: %zu customers, %zu actions, %d days from %s; LCM %s (%d rollouts)\n\n",
               truth_path.c_str(), data.size(), A, horizon,
-              ingest::format_day(data.first_day + data.days).c_str(), model_path.c_str(), rollouts);
+              ingest::format_day(data.end_day()).c_str(), model_path.c_str(), rollouts);
   const auto predicted = twins::lcm_action_outcomes(model, data, features, horizon, rollouts, seed, 2);
 
   // Mean uplift per (segment, action): customers with history in the store and in the truth.

@@ -185,6 +185,8 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
   twins::LcmArtifact model;
   if (!o.model.empty()) {
     model = twins::load_lcm(o.model);
+    if (model.config.step_days != 1)
+      throw std::invalid_argument(o.model + " steps a week at a time; fidelity compares daily twins: train it with --step day");
     if (model.data_sha256 != data.data_sha256)
       throw std::invalid_argument(o.model + " was not trained on these logs (its data hash differs): train it with "
                                   "`mirror train` on a store of " + logs + " with --calibration-end " +

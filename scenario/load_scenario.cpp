@@ -247,6 +247,7 @@ class Loader : YamlFields {
         error(*k, "model.path", "only the lcm model has a path");
       else if (text(*k, "model.path", v))
         model.path = resolve_file(*k, "model.path", v, "model", "`mirror train`");
+      if (!model.path.empty()) check_daily_model(*k, model.path);
     } else if (lcm) {
       error(n, "model", "the lcm model needs path: the model written by `mirror train`");
     }
@@ -264,6 +265,17 @@ class Loader : YamlFields {
       return "";
     }
     return resolved.string();
+  }
+
+  // Twins step a day: a weekly LCM cannot drive them.
+  void check_daily_model(const YAML::Node& node, const std::string& path) {
+    try {
+      if (twins::lcm_model_step_days(path) != 1)
+        error(node, "model.path", "the model '" + path + "' steps a week at a time, and twins step a day: "
+                                  "train one with `mirror train --step day` (the default)");
+    } catch (const std::exception& e) {
+      error(node, "model.path", e.what());
+    }
   }
 
   // The model must fit the population: BTYD twins are a store's customers, and the

@@ -15,7 +15,7 @@ namespace {
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
-                                  "tenure",          "decay_after", "attributes"};
+                                  "tenure",          "decay_after", "attributes",      "step"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -86,6 +86,13 @@ class TrainConfigReader : YamlFields {
       bool on = true;
       boolean(v, key, on);
       if (errors_.size() == before) s_.attributes = on;
+    } else if (key == "step") {
+      std::string step;
+      text(v, key, step);
+      if (errors_.size() != before) return;
+      if (step == "day") s_.step_days = 1;
+      else if (step == "week") s_.step_days = 7;
+      else error(v, key, "expected day or week, found '" + step + "'");
     } else if (key == "calibration_end") {
       std::string date;
       text(v, key, date);

@@ -37,6 +37,47 @@ double parse_amount(std::string_view words) {
   return total;
 }
 
+// Daily sequences `s` (with each customer-day's spend) to weekly steps that end on the
+// calibration end (LcmSequences explains how).
+void in_weeks(LcmSequences& s, const std::vector<double>& spend) {
+  constexpr int W = kLcmWeekDays;
+  const std::int32_t lead = s.calibration_days % W;
+  const std::int32_t offset = lead == 0 ? 0 : lead - W;
+  const std::int32_t steps = (s.days - offset) / W, kept_days = offset + steps * W;
+  const auto step_of = [&](std::int32_t d) { return (d - offset) / W; };
+  const std::size_t n = s.size();
+  std::vector<float> events(n * steps * kLcmEventCount, 0.0f), actions(n * steps * kLcmActionCount, 0.0f),
+      purchase_days(n * steps, 0.0f);
+  std::vector<double> week_spend(n * steps, 0.0);
+  std::vector<std::int16_t> promoted(n * steps, -1);
+  for (std::size_t c = 0; c < n; ++c) {
+    for (std::int32_t d = 0; d < kept_days; ++d) {
+      const std::size_t step = c * steps + step_of(d);
+      const float* e = s.events_at(c, d);
+      float* we = &events[step * kLcmEventCount];
+      for (int k = 0; k < kLcmEventCount; ++k) we[k] = std::max(we[k], e[k]);
+      purchase_days[step] += e[kLcmPurchase];
+      week_spend[step] += spend[c * s.days + d];
+      const float* a = s.actions_at(c, d);
+      float* wa = &actions[step * kLcmActionCount];
+      for (int k = 0; k < kLcmActionCount; ++k) wa[k] = k == kLcmAny ? wa[k] + a[k] : std::max(wa[k], a[k]);
+      if (s.promoted[c * s.days + d] >= 0) promoted[step] = s.promoted[c * s.days + d];
+    }
+    s.birth[c] = s.birth[c] < kept_days ? step_of(s.birth[c]) : steps;
+  }
+  for (std::size_t k = 0; k < week_spend.size(); ++k)
+    events[k * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(week_spend[k]) / 4.0);
+  for (auto& step : s.interest_step) step = step_of(step);
+  s.events = std::move(events);
+  s.actions = std::move(actions);
+  s.purchase_days = std::move(purchase_days);
+  s.promoted = std::move(promoted);
+  s.calibration_days = step_of(s.calibration_days);
+  s.days = steps;
+  s.step_days = W;
+  s.step_offset = offset;
+}
+
 }  // namespace
 
 double lcm_offer_discount(std::string_view offer) {
@@ -105,6 +146,10 @@ std::uint32_t LcmSequences::item_counts(std::size_t c, std::int32_t step, std::u
   for (std::uint32_t i = interest_offset[c]; i < interest_offset[c + 1] && interest_step[i] < step; ++i, ++all)
     ++counts[interest_category[i]];
   return all;
+}
+
+std::int32_t lcm_window_steps(int step_days, int days) {
+  return std::max(1, static_cast<int>(std::lround(static_cast<double>(days) / step_days)));
 }
 
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {
@@ -217,6 +262,11 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
       s.promoted[c * s.days + d] = static_cast<std::int16_t>(category);
     }
   }
+  if (options.step_days != 1) {
+    if (options.step_days != kLcmWeekDays)
+      throw std::invalid_argument("steps of " + std::to_string(options.step_days) + " days: the LCM steps 1 or 7 days");
+    in_weeks(s, spend);
+  }
   if (!options.hash) return s;
   std::string bytes(reinterpret_cast<const char*>(s.events.data()), s.events.size() * sizeof(float));
   bytes.append(reinterpret_cast<const char*>(s.actions.data()), s.actions.size() * sizeof(float));
@@ -226,6 +276,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
     for (const auto& v : c.strings) bytes.append(v).push_back('\n');
     bytes.append(reinterpret_cast<const char*>(c.numbers.data()), c.numbers.size() * sizeof(double));
   }
+  if (s.step_days != 1) bytes.append("step_days=" + std::to_string(s.step_days));
   s.data_sha256 = core::sha256_hex(bytes);
   return s;
 }

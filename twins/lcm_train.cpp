@@ -20,8 +20,10 @@ namespace {
 // 3: a decaying frequency; 4: discount and category inputs; 5: response heads for contacts,
 // discounts by channel
 // 6: static customer attributes (optional; a format-5 model is one without them)
+// 7: weekly steps (a model of daily steps is still written as format 5 or 6)
 constexpr const char* kFormat = "mirror-lcm-6";
 constexpr const char* kFormatWithoutAttributes = "mirror-lcm-5";
+constexpr const char* kFormatWeekly = "mirror-lcm-7";
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -170,8 +172,8 @@ std::vector<float> build_inputs(const LcmSequences& s, std::int32_t steps) {
     LcmHistory history;
     for (std::int32_t d = 0; d < steps; ++d) {
       const float* yesterday = d > 0 ? s.events_at(c, d - 1) : nullptr;
-      if (d > 0) history.observe(yesterday, d - 1);
-      lcm_inputs(yesterday, s.actions_at(c, d), s.first_day + d, d, history,
+      if (d > 0) history.observe(yesterday, s.day(d - 1));
+      lcm_inputs(yesterday, s.actions_at(c, d), s.calendar_day(d), s.day(d), history,
                  &x[(c * steps + d) * kLcmInputs]);
     }
   }
@@ -254,13 +256,23 @@ void init_head_biases(LcmNet& net, const LcmSequences& data, std::int32_t split)
   }
 }
 
+// Purchase days per step with a purchase over the first `split` steps (1 without any).
+double purchase_days_per_step(const LcmSequences& data, std::int32_t split) {
+  double days = 0, steps = 0;
+  for (std::size_t c = 0; c < data.size(); ++c)
+    for (std::int32_t d = 0; d < split; ++d)
+      if (data.events_at(c, d)[kLcmPurchase] > 0) days += data.purchase_days_at(c, d), steps += 1;
+  return steps > 0 ? days / steps : 1.0;
+}
+
 std::string config_text(const LcmConfig& c) {
   std::ostringstream o;
   o << "hidden=" << c.hidden << "\nepochs=" << c.epochs << "\npatience=" << c.patience
     << "\nlearning_rate=" << c.learning_rate << "\nbatch_customers=" << c.batch_customers
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
     << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0)
-    << "\ndecay_after=" << c.decay_after << "\nattributes=" << (c.attributes ? 1 : 0) << "\n";
+    << "\ndecay_after=" << c.decay_after << "\nattributes=" << (c.attributes ? 1 : 0)
+    << "\nstep_days=" << c.step_days << "\n";
   return o.str();
 }
 
@@ -283,6 +295,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "tenure") c.tenure = value == "1";  // absent before it existed: on
     else if (key == "decay_after") c.decay_after = std::stoi(value);  // absent: 0, never
     else if (key == "attributes") c.attributes = value == "1";
+    else if (key == "step_days") c.step_days = std::stoi(value);  // absent: 1, daily
   }
   return c;
 }
@@ -295,12 +308,17 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   if (config.epochs < 1) throw std::invalid_argument("epochs must be at least 1");
   if (config.batch_customers < 1) throw std::invalid_argument("batch_customers must be at least 1");
   if (config.decay_after < 0) throw std::invalid_argument("decay_after must be at least 0");
+  if (config.step_days != data.step_days)
+    throw std::invalid_argument("the data are in steps of " + std::to_string(data.step_days) +
+                                " days, the config asks for " + std::to_string(config.step_days));
   const std::int32_t steps = data.calibration_days;
-  const std::int32_t split = steps - config.validation_days;
-  if (config.validation_days < 1 || split < 14)
-    throw std::invalid_argument("the calibration period (" + std::to_string(steps) +
-                                " days) is too short for " + std::to_string(config.validation_days) +
-                                " validation days and at least 14 training days");
+  const std::int32_t validation_steps = lcm_window_steps(config.step_days, config.validation_days);
+  const std::int32_t split = steps - validation_steps;
+  const char* unit = config.step_days == 1 ? " days" : " weeks";
+  if (config.validation_days < 1 || split * config.step_days < 14 || split < 4)
+    throw std::invalid_argument("the calibration period (" + std::to_string(steps) + unit +
+                                ") is too short for " + std::to_string(validation_steps) + unit +
+                                " of validation and at least 14 days and 4 steps of training");
   torch::manual_seed(config.seed);
   if (config.threads > 0) torch::set_num_threads(config.threads);
 
@@ -342,7 +360,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   artifact.config = config;
   artifact.data_sha256 = data.data_sha256;
   artifact.categories = data.categories;
-  artifact.calibration_end_day = data.first_day + steps - 1;
+  artifact.calibration_end_day = data.calibration_end_day();
+  if (data.step_days != 1) artifact.purchase_days_per_step = purchase_days_per_step(data, split);
   double best = std::numeric_limits<double>::infinity();
   int since_best = 0, epochs_run = 0;
   double last_train = 0;
@@ -382,8 +401,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   }
   std::ostringstream m;
   m << "epochs_run=" << epochs_run << "\nbest_validation_loss=" << best
-    << "\nlast_train_loss=" << last_train << "\ncustomers=" << n << "\ntraining_days=" << split
-    << "\nvalidation_days=" << config.validation_days << "\n";
+    << "\nlast_train_loss=" << last_train << "\ncustomers=" << n << "\ntraining_days=" << split * config.step_days
+    << "\nvalidation_days=" << validation_steps * config.step_days << "\n";
   artifact.metrics = m.str();
   return artifact;
 }
@@ -467,10 +486,26 @@ std::vector<std::string> lcm_model_categories(const std::string& path) {
   }
 }
 
+int lcm_model_step_days(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such model file");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    c10::IValue v;
+    archive.read("config", v);
+    return parse_config_text(v.toStringRef()).step_days;
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
+  }
+}
+
 void save_lcm(const LcmArtifact& a, const std::string& path) {
   const int H = a.weights.hidden;
   torch::serialize::OutputArchive archive;
-  archive.write("format", c10::IValue(std::string(a.weights.statics.empty() ? kFormatWithoutAttributes : kFormat)));
+  const bool weekly = a.config.step_days != 1;
+  archive.write("format", c10::IValue(std::string(weekly                    ? kFormatWeekly
+                                                  : a.weights.statics.empty() ? kFormatWithoutAttributes
+                                                                              : kFormat)));
   archive.write("config", c10::IValue(config_text(a.config)));
   archive.write("data_sha256", c10::IValue(a.data_sha256));
   archive.write("metrics", c10::IValue(a.metrics));
@@ -484,6 +519,7 @@ void save_lcm(const LcmArtifact& a, const std::string& path) {
   archive.write("spend_sigma", torch::full({1}, a.weights.log_spend_sigma));
   write_categories(archive, a.categories);
   if (!a.weights.statics.empty()) write_statics(archive, a.weights);
+  if (weekly) archive.write("purchase_days_per_step", c10::IValue(a.purchase_days_per_step));
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     archive.save_to(tmp);
@@ -502,12 +538,15 @@ LcmArtifact load_lcm(const std::string& path) {
     archive.load_from(path);
     c10::IValue v;
     archive.read("format", v);
-    const bool with_attributes = v.toStringRef() == kFormat;
-    if (v.toStringRef().rfind("mirror-lcm-", 0) == 0 && !with_attributes && v.toStringRef() != kFormatWithoutAttributes)
-      throw std::runtime_error("an LCM of another version (format '" + v.toStringRef() + "', this mirror reads '" +
-                               kFormatWithoutAttributes + "' and '" + kFormat + "'): train it again with `mirror train`");
-    if (!with_attributes && v.toStringRef() != kFormatWithoutAttributes)
-      throw std::runtime_error("not a mirrorworld LCM (format '" + v.toStringRef() + "')");
+    const std::string format = v.toStringRef();
+    const bool weekly = format == kFormatWeekly;
+    const bool known = weekly || format == kFormat || format == kFormatWithoutAttributes;
+    if (format.rfind("mirror-lcm-", 0) == 0 && !known)
+      throw std::runtime_error("an LCM of another version (format '" + format + "', this mirror reads '" +
+                               kFormatWithoutAttributes + "' to '" + kFormatWeekly + "'): train it again with `mirror train`");
+    if (!known) throw std::runtime_error("not a mirrorworld LCM (format '" + format + "')");
+    // Format 7 has attributes when it has their key; 6 always, 5 never.
+    const bool with_attributes = format == kFormat || (weekly && archive.try_read("statics", v));
     archive.read("config", v);
     a.config = parse_config_text(v.toStringRef());
     archive.read("data_sha256", v);
@@ -529,6 +568,11 @@ LcmArtifact load_lcm(const std::string& path) {
     a.weights.log_spend_sigma = t.item<float>();
     a.categories = read_categories(archive);
     if (with_attributes) read_statics(archive, a.weights);
+    if (weekly) {
+      archive.read("purchase_days_per_step", v);
+      a.purchase_days_per_step = v.toDouble();
+    }
+    if (weekly != (a.config.step_days != 1)) throw std::runtime_error("its format and its steps disagree");
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {

@@ -55,12 +55,13 @@ HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
   a.purchases.assign(n, 0);
   a.purchase_30d.assign(n, 0);
   a.silent_90d.assign(n, 1);
+  const auto steps_30 = lcm_window_steps(data.step_days, 30), steps_90 = lcm_window_steps(data.step_days, 90);
   for (std::size_t c = 0; c < n; ++c)
     for (std::int32_t d = data.calibration_days; d < data.days; ++d)
       if (data.events_at(c, d)[kLcmPurchase] > 0) {
-        a.purchases[c] += 1;
-        if (d - data.calibration_days < 30) a.purchase_30d[c] = 1;
-        if (d - data.calibration_days < 90) a.silent_90d[c] = 0;
+        a.purchases[c] += data.purchase_days_at(c, d);
+        if (d - data.calibration_days < steps_30) a.purchase_30d[c] = 1;
+        if (d - data.calibration_days < steps_90) a.silent_90d[c] = 0;
       }
   return a;
 }
@@ -77,6 +78,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
   f.purchase_30d.assign(n, 0);
   f.silent_90d.assign(n, 0);
   const std::size_t R = static_cast<std::size_t>(rollouts);
+  const auto steps_30 = lcm_window_steps(data.step_days, 30), steps_90 = lcm_window_steps(data.step_days, 90);
   const auto run = [&](std::size_t begin, std::size_t end) {
     std::vector<float> h(R * H), x(R * kLcmInputs), heads(R * kLcmHeadCount), events(R * kLcmEventCount);
     std::vector<float> start(H), offset_buffer;
@@ -105,8 +107,8 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
         holdout_action(data, c, d, today);
         for (std::size_t r = 0; r < R; ++r) {
           const float* e = &events[r * kLcmEventCount];
-          if (d > data.calibration_days) history[r].observe(e, d - 1);
-          lcm_inputs(e, today, data.first_day + d, d, history[r], &x[r * kLcmInputs]);
+          if (d > data.calibration_days) history[r].observe(e, data.day(d - 1));
+          lcm_inputs(e, today, data.calendar_day(d), data.day(d), history[r], &x[r * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), R);
         lcm_heads(w, h.data(), x.data(), heads.data(), R, offsets);
@@ -119,10 +121,10 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
             e[kLcmPurchase] = 1;
             const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
             e[kLcmLogSpend] = static_cast<float>(std::max(0.0, log_spend) / 4.0);
-            f.purchases[c] += 1.0 / rollouts;
+            f.purchases[c] += model.purchase_days_per_step / rollouts;
             const auto k = d - data.calibration_days;
-            if (k < 30) bought_30[r] = 1;
-            if (k < 90) bought_90[r] = 1;
+            if (k < steps_30) bought_30[r] = 1;
+            if (k < steps_90) bought_90[r] = 1;
           }
           // The other events feed the next day's inputs as the model expects them.
           static constexpr int kOther[][2] = {{kHeadVisit, kLcmVisit},       {kHeadEmailOpen, kLcmEmailOpen},
@@ -149,6 +151,10 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
                                       int horizon_days, int rollouts, std::uint64_t seed, int threads) {
   if (rollouts < 1) throw std::invalid_argument("rollouts must be at least 1");
   if (horizon_days < 1) throw std::invalid_argument("the horizon must be at least 1 day");
+  if (horizon_days % data.step_days != 0)
+    throw std::invalid_argument("a horizon of " + std::to_string(horizon_days) + " days is not a whole number of the model's " +
+                                std::to_string(data.step_days) + "-day steps");
+  const int horizon_steps = horizon_days / data.step_days;
   if (actions.empty()) throw std::invalid_argument("no action to evaluate");
   lcm_check_attributes(model.weights, data.attributes);
   const auto& w = model.weights;
@@ -186,13 +192,14 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
                   events.begin() + row * kLcmEventCount);
         history[row] = calibration_history;
       }
-      for (std::int32_t k = 0; k < horizon_days; ++k) {
+      for (std::int32_t k = 0; k < horizon_steps; ++k) {
         const std::int32_t d = d0 + k;
         for (std::size_t row = 0; row < rows; ++row) {
           const float* e = &events[row * kLcmEventCount];
           const float* action = &first[(row / R) * kLcmActionCount];
-          if (k > 0) history[row].observe(e, d - 1);
-          lcm_inputs(e, k == 0 ? action : nullptr, data.first_day + d, d, history[row], &x[row * kLcmInputs]);
+          if (k > 0) history[row].observe(e, data.day(d - 1));
+          lcm_inputs(e, k == 0 ? action : nullptr, data.calendar_day(d), data.day(d), history[row],
+                     &x[row * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), rows);
         lcm_heads(w, h.data(), x.data(), heads.data(), rows, offsets);
@@ -205,7 +212,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
           std::fill(e, e + kLcmEventCount, 0.0f);
           const double p = sigmoid(y[kHeadPurchase]);
           const double log_spend = std::max(0.0, y[kHeadLogSpend] + w.log_spend_sigma * rs.normal());
-          out.purchases[c * A + a] += p / rollouts;
+          out.purchases[c * A + a] += p * model.purchase_days_per_step / rollouts;
           out.revenue[c * A + a] += p * std::expm1(log_spend) / rollouts;
           if (rs.uniform() < p) {
             e[kLcmPurchase] = 1;
@@ -225,7 +232,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
 }
 
 HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
-                              double holdout_days) {
+                              double holdout_days, double days_30, double days_90) {
   const auto& x = profiles.numbers("frequency");
   const auto& t_x = profiles.numbers("t_x_weeks");
   const auto& t_cal = profiles.numbers("t_cal_weeks");
@@ -252,8 +259,8 @@ HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreRep
       const double t = days / kDaysPerWeek;
       return std::pow((alpha + t_cal[i]) / (alpha + t_cal[i] + t), r + x[i]);
     };
-    f.purchase_30d[i] = p_alive[i] * (1.0 - none_in(30));
-    f.silent_90d[i] = 1.0 - p_alive[i] * (1.0 - none_in(90));
+    f.purchase_30d[i] = p_alive[i] * (1.0 - none_in(days_30));
+    f.silent_90d[i] = 1.0 - p_alive[i] * (1.0 - none_in(days_90));
   }
   return f;
 }

@@ -36,14 +36,14 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
     active.clear();
     for (std::size_t i = 0; i < n; ++i) {
-      if (d > 0) history[i].observe(data.events_at(begin + i, d - 1), d - 1);
+      if (d > 0) history[i].observe(data.events_at(begin + i, d - 1), data.day(d - 1));
       if (history[i].birth >= 0) active.push_back(i);  // initial until the first event
     }
     x.resize(active.size() * kLcmInputs);
     state.resize(active.size() * H);
     for (std::size_t r = 0; r < active.size(); ++r) {
       const std::size_t c = begin + active[r];
-      lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.first_day + d, d, history[active[r]],
+      lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.calendar_day(d), data.day(d), history[active[r]],
                  &x[r * kLcmInputs]);
       std::copy(h + active[r] * H, h + (active[r] + 1) * H, &state[r * H]);
     }
@@ -52,7 +52,7 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
       std::copy(&state[r * H], &state[(r + 1) * H], h + active[r] * H);
   }
   for (std::size_t i = 0; i < n; ++i)
-    history[i].observe(data.events_at(begin + i, data.calibration_days - 1), data.calibration_days - 1);
+    history[i].observe(data.events_at(begin + i, data.calibration_days - 1), data.day(data.calibration_days - 1));
 }
 
 // Index in `to` of each name of `from`, -1 when absent.
@@ -94,6 +94,9 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
                                                     std::size_t block_customers, int threads) {
   auto pop = std::make_shared<LcmPopulation>();
   pop->model = load_lcm(model_path);
+  if (pop->model.config.step_days != 1)
+    throw std::invalid_argument(model_path + " steps a week at a time, and the mirror world's twins step a day: "
+                                "train a model with --step day (the default) for scenarios");
   pop->categories = pop->model.categories;
   const results::StoreReader store(store_path);
   const auto& w = pop->model.weights;

@@ -136,7 +136,9 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   EXPECT_NE(r.out.find("settings: hidden 4, epochs 2, patience 5, learning_rate 0.02, decay_after 1,"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false, step day\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("epochs_run=2"), std::string::npos) << r.out;
   write("bad_train.yaml", "store: cdnow.h5\nhidden: 4\nepoch: 1\naction_into_state: 1\n");
   r = mirror("train --config " + path("bad_train.yaml") + " --out " + path("b.lcm"));
@@ -152,6 +154,38 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   r = mirror("train --store " + store + " --out " + path("x.lcm") + " --validation-days 300");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("too short"), std::string::npos) << r.out;
+
+  // Weekly steps: trained from the config file, validated beside BG/NBD over the same whole
+  // weeks, refused as twins where the scenario names the model; a located error for a bad step.
+  write("weekly.yaml", "store: cdnow.h5\nhidden: 4\nepochs: 1\nstep: week\n");
+  r = mirror("train --config " + path("weekly.yaml") + " --out " + path("w.lcm") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("2357 customers, 39 calibration weeks to 1997-09-30 (2 for validation)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("attributes true, step week\n"), std::string::npos) << r.out;
+  r = mirror("validate --model " + path("w.lcm") + " " + store + " --rollouts 2");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("weekly steps: the holdout is 39 whole weeks; the 30-day scores are over 28 days, churn "
+                       "over 91 (both models)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("repeat purchases: actual              1882.0000    1882.0000"), std::string::npos) << r.out;
+  write("weekly_twins.yaml", "name: w\nseed: 4\npopulation: { source: store, path: cdnow.h5 }\n"
+                             "model: { kind: lcm, path: w.lcm }\nhorizon_days: 30\n"
+                             "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n");
+  r = mirror("run " + path("weekly_twins.yaml") + " --quiet --out " + path("w.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("weekly_twins.yaml:4:27: model.path: the model '"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("steps a week at a time, and twins step a day"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("w.h5")));
+  write("bad_step.yaml", "store: cdnow.h5\nstep: fortnight\n");
+  r = mirror("train --config " + path("bad_step.yaml") + " --out " + path("b.lcm"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("bad_step.yaml:2:7: step: expected day or week, found 'fortnight'"), std::string::npos) << r.out;
+  r = mirror("train --store " + store + " --out " + path("b.lcm") + " --step month");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--step 'month': expected day or week"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("b.lcm")));
 
   // A store without a holdout cannot be validated: a clear message, exit 2.
   r = mirror("validate --model btyd " + store + " --calibration-end 1998-06-30");

@@ -5,6 +5,7 @@
 // customers are batched.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -118,7 +119,11 @@ struct LcmConfig {
   // Whether the model reads the store's static customer attributes (LcmStatic), when it has
   // any: they set each customer's state at its first event and add to its heads every day.
   bool attributes = true;
+  // Days per step: 1 (daily) or 7 (weekly, LcmSequences::step_days). validation_days is then
+  // rounded to whole steps.
+  int step_days = 1;
 };
+inline constexpr int kLcmWeekDays = 7;
 
 // A static customer attribute as the LCM reads it (the store's /attributes, `mirror ingest
 // --attributes`): a number, standardised by the training customers' mean and standard
@@ -141,15 +146,26 @@ void lcm_encode_statics(const std::vector<LcmStatic>& statics, const results::Ta
                         float* out);
 int lcm_static_width(const std::vector<LcmStatic>& statics);
 
-// Daily sequences of a store's customers over its calibration period (and holdout).
+// Sequences of a store's customers over its calibration period (and holdout), a step a day,
+// or a step a week (step_days 7). Weekly steps end on the calibration end: the first step
+// takes the days before the first whole week (it can be shorter), and holdout days after the
+// last whole week are left out. A week's events are "any" of its days' (its log spend is of
+// the week's spend); its action counts the contacts in kLcmAny (each adds its response:
+// lcm_with_response's exponent) and takes the largest of the other inputs, its promoted
+// category being its last contact's.
 struct LcmSequences {
   std::vector<std::string> ids;
-  std::int32_t first_day = 0;           // calendar day of step 0
+  std::int32_t first_day = 0;           // calendar day of the store's first event
   std::int32_t calibration_days = 0;    // steps in calibration; the rest is holdout
-  std::int32_t days = 0;
+  std::int32_t days = 0;                // steps (days when step_days is 1)
+  int step_days = 1;
+  std::int32_t step_offset = 0;         // step s starts on day max(0, step_offset + s x step_days)
   std::vector<std::int32_t> birth;      // first step with an event, per customer
   std::vector<float> events;            // customers x days x kLcmEventCount
   std::vector<float> actions;           // customers x days x kLcmActionCount
+  // Weekly steps only: customers x days, the purchase days in each step (daily steps read
+  // events' kLcmPurchase).
+  std::vector<float> purchase_days;
   // Product categories (from the store's item names, lcm_item_category) and, per customer,
   // the steps and categories of its item events (views, purchases), in step order:
   // customer c's are [interest_offset[c], interest_offset[c + 1]).
@@ -175,7 +191,22 @@ struct LcmSequences {
   const float* actions_at(std::size_t c, std::int32_t d) const {
     return &actions[(c * days + d) * kLcmActionCount];
   }
+  float purchase_days_at(std::size_t c, std::int32_t d) const {
+    return purchase_days.empty() ? events_at(c, d)[kLcmPurchase] : purchase_days[c * days + d];
+  }
+  // The day step `step` starts, counted from first_day: the `step` that LcmHistory and
+  // lcm_inputs take, so that recency and frequency are in days whatever the step.
+  std::int32_t day(std::int32_t step) const {
+    return step_days == 1 ? step : std::max(0, step_offset + step * step_days);
+  }
+  std::int32_t calendar_day(std::int32_t step) const { return first_day + day(step); }
+  // The calendar day after the last step, and the last day of the calibration period.
+  std::int32_t end_day() const { return first_day + step_offset + days * step_days; }
+  std::int32_t calibration_end_day() const { return first_day + step_offset + calibration_days * step_days - 1; }
 };
+// Steps in a window of `days` days: days / step_days, rounded, at least 1 (weekly: 30 days are
+// 4 weeks, 90 days 13, 14 days 2). A weekly model's 30- and 90-day scores are over those weeks.
+std::int32_t lcm_window_steps(int step_days, int days);
 // Reads a store (and its calibration end, or `calibration_end_day` when >= 0).
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day = -1);
 // Part of a store, for building twins block by block in bounded memory: customers
@@ -189,6 +220,7 @@ struct LcmReadOptions {
   // The store's attributes (StoreReader::attributes), when the caller reads them once for
   // many parts; null: read here.
   const results::Table* attributes = nullptr;
+  int step_days = 1;  // 1 or kLcmWeekDays
 };
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
 
@@ -276,10 +308,15 @@ struct LcmArtifact {
   // over another run map campaigns to what the model learned. Empty in artifacts written
   // before it was stored: the population's store gives them then.
   std::vector<std::string> categories;
+  // Purchase days per step with a purchase in the training steps (1 for daily steps): a
+  // weekly model's expected purchase weeks times this are its expected purchase days.
+  double purchase_days_per_step = 1;
 };
 // Only the category list of a model file (no weights, any format), for the scenario loader.
 // Throws std::runtime_error with the path.
 std::vector<std::string> lcm_model_categories(const std::string& path);
+// Only the days per step of a model file (its config). Throws std::runtime_error with the path.
+int lcm_model_step_days(const std::string& path);
 
 struct LcmProgress {
   int epoch = 0;

@@ -15,7 +15,7 @@ namespace mirror::twins {
 // Per-customer holdout forecasts of one model.
 struct HoldoutForecast {
   std::vector<double> purchases;        // expected purchase days in the holdout
-  std::vector<double> purchase_30d;     // P(a purchase in the first 30 holdout days)
+  std::vector<double> purchase_30d;     // P(a purchase in the first 30 holdout days; lcm_window_steps)
   std::vector<double> silent_90d;       // P(no purchase in the first 90 holdout days)
 };
 
@@ -60,8 +60,9 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
                                       const std::vector<LcmActionFeatures>& actions,
                                       int horizon_days, int rollouts, std::uint64_t seed, int threads = 1);
 // BG/NBD or Pareto/NBD forecasts from a scored profile table (same customer order).
+// `days_30` and `days_90` are the windows of purchase_30d and silent_90d.
 HoldoutForecast btyd_forecast(const results::Table& profiles, const BtydScoreReport& fit,
-                              double holdout_days);
+                              double holdout_days, double days_30 = 30, double days_90 = 90);
 // Customers with include[c] only (those the BTYD fit covers, for a like-for-like table).
 HoldoutScores score_holdout(const HoldoutForecast& forecast, const HoldoutActual& actual,
                             const std::vector<bool>& include);
