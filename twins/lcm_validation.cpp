@@ -49,6 +49,15 @@ const float* holdout_action(const LcmSequences& data, std::size_t c, std::int32_
 
 }  // namespace
 
+double lcm_purchase_days_per_step(const LcmArtifact& model, const LcmSequences& data, std::size_t c) {
+  if (data.step_days == 1) return 1.0;
+  constexpr double kPriorSteps = 2;
+  double days = 0, steps = 0;
+  for (std::int32_t d = 0; d < data.calibration_days; ++d)
+    if (data.events_at(c, d)[kLcmPurchase] > 0) days += data.purchase_days_at(c, d), steps += 1;
+  return (days + kPriorSteps * model.purchase_days_per_step) / (steps + kPriorSteps);
+}
+
 HoldoutActual lcm_holdout_actual(const LcmSequences& data) {
   HoldoutActual a;
   const std::size_t n = data.size();
@@ -93,6 +102,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
       }
       const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
       const float* offsets = lcm_repeated_head_offsets(w, data.attributes, c, R, offset_buffer);
+      const double per_step = lcm_purchase_days_per_step(model, data, c);
       // All rollouts of the customer step together, one row each.
       for (std::size_t r = 0; r < R; ++r) {
         std::copy(start.begin(), start.end(), h.begin() + r * H);
@@ -121,7 +131,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
             e[kLcmPurchase] = 1;
             const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
             e[kLcmLogSpend] = static_cast<float>(std::max(0.0, log_spend) / 4.0);
-            f.purchases[c] += model.purchase_days_per_step / rollouts;
+            f.purchases[c] += per_step / rollouts;
             const auto k = d - data.calibration_days;
             if (k < steps_30) bought_30[r] = 1;
             if (k < steps_90) bought_90[r] = 1;
@@ -181,6 +191,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
       }
       const LcmHistory calibration_history = lcm_warm_up(w, data, c, start.data());
       const float* offsets = lcm_repeated_head_offsets(w, data.attributes, c, rows, offset_buffer);
+      const double per_step = lcm_purchase_days_per_step(model, data, c);
       for (std::size_t a = 0; a < A; ++a) {
         std::copy(actions[a].inputs.begin(), actions[a].inputs.end(), &first[a * kLcmActionCount]);
         if (actions[a].category >= 0)
@@ -212,7 +223,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
           std::fill(e, e + kLcmEventCount, 0.0f);
           const double p = sigmoid(y[kHeadPurchase]);
           const double log_spend = std::max(0.0, y[kHeadLogSpend] + w.log_spend_sigma * rs.normal());
-          out.purchases[c * A + a] += p * model.purchase_days_per_step / rollouts;
+          out.purchases[c * A + a] += p * per_step / rollouts;
           out.revenue[c * A + a] += p * std::expm1(log_spend) / rollouts;
           if (rs.uniform() < p) {
             e[kLcmPurchase] = 1;

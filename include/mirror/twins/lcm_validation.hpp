@@ -32,6 +32,12 @@ struct HoldoutActual {
   std::vector<double> purchases, purchase_30d, silent_90d;
 };
 
+// Customer c's purchase days per purchase step, by which a weekly model's purchase weeks
+// become purchase days: the model's over all training customers, shrunk towards the
+// customer's own calibration weeks with the weight of 2 weeks, (days + 2 g) / (weeks + 2)
+// (a household that shops twice a week buys on two days of its purchase weeks). 1 for daily
+// steps.
+double lcm_purchase_days_per_step(const LcmArtifact& model, const LcmSequences& data, std::size_t c);
 HoldoutActual lcm_holdout_actual(const LcmSequences& data);
 // Rolls every customer forward from its warmed-up state through the holdout, `rollouts`
 // times, with the holdout's logged actions. Probabilities are shares of the rollouts with

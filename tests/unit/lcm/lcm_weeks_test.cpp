@@ -161,16 +161,24 @@ TEST_F(LcmWeeksTest, AWeeklyModelOnCdnow) {
     EXPECT_NE(std::string(e.what()).find("steps a week at a time"), std::string::npos) << e.what();
   }
 
-  // Each rollout's purchase week counts as that many purchase days.
+  // A rollout's purchase week counts as the customer's purchase days per purchase week: its
+  // own calibration weeks' and two weeks' worth of everyone's.
   const int rollouts = 3;
   const auto f = lcm_forecast(back, data, rollouts, 5, 2);
-  double total = 0;
-  for (double p : f.purchases) {
-    const double purchase_weeks = p * rollouts / back.purchase_days_per_step;
+  double total = 0, most = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    double own_days = 0, own_weeks = 0;
+    for (std::int32_t s = 0; s < 39; ++s)
+      if (data.events_at(i, s)[kLcmPurchase] > 0) own_days += data.purchase_days_at(i, s), own_weeks += 1;
+    const double per_week = lcm_purchase_days_per_step(back, data, i);
+    ASSERT_DOUBLE_EQ(per_week, (own_days + 2 * back.purchase_days_per_step) / (own_weeks + 2));
+    const double purchase_weeks = f.purchases[i] * rollouts / per_week;
     ASSERT_NEAR(purchase_weeks, std::round(purchase_weeks), 1e-9);
-    total += p;
+    total += f.purchases[i];
+    most = std::max(most, per_week);
   }
   EXPECT_GT(total, 0.0);
+  EXPECT_GT(most, 1.5);  // someone buys on several days of a week
   // The holdout's purchase days are the daily steps' (39 whole weeks lose no day).
   const auto sum = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); };
   EXPECT_EQ(sum(lcm_holdout_actual(data).purchases), sum(lcm_holdout_actual(read_lcm_sequences(reader)).purchases));
