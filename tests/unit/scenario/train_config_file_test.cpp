@@ -49,6 +49,15 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   ASSERT_TRUE(no_tenure.ok()) << errors_of(no_tenure);
   EXPECT_EQ(*no_tenure.settings.tenure, false);
   EXPECT_FALSE(off.settings.tenure);  // not given: the command's default
+  EXPECT_FALSE(off.settings.step_days);
+  const auto weekly = load_train_config_text("step: week\n", "lcm.yaml");
+  ASSERT_TRUE(weekly.ok()) << errors_of(weekly);
+  EXPECT_EQ(*weekly.settings.step_days, 7);
+  const auto daily = load_train_config_text("step: day\n", "lcm.yaml");
+  ASSERT_TRUE(daily.ok()) << errors_of(daily);
+  EXPECT_EQ(*daily.settings.step_days, 1);
+  EXPECT_EQ(errors_of(load_train_config_text("step: 7\n", "lcm.yaml")),
+            "lcm.yaml:1:7: step: expected day or week, found '7'\n");
 }
 
 TEST(TrainConfigFile, KeysNotGivenStayUnset) {
@@ -115,6 +124,7 @@ TEST(TrainConfigFile, TheDocumentedExampleLoads) {
   EXPECT_EQ(*f.settings.threads, 1);
   EXPECT_EQ(*f.settings.action_into_state, false);
   EXPECT_FALSE(f.settings.calibration_end);  // commented out
+  EXPECT_EQ(*f.settings.step_days, 1);
   const auto world = load_train_config_file(std::string(MIRROR_SOURCE_DIR) + "/docs/examples/lcm_train_world.yaml");
   ASSERT_TRUE(world.ok()) << errors_of(world);
   EXPECT_EQ(*world.settings.tenure, false);
