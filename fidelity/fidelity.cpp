@@ -178,8 +178,7 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
 
   // 3. The LCM, trained on the whole log (its last days for early stopping).
   stage("train");
-  auto data = twins::read_lcm_sequences(store);
-  data = twins::read_lcm_sequences(store, data.first_day + data.days - 1);
+  const auto data = twins::read_lcm_sequences(store, core::day_of(store.meta().last_event));
   if (data.first_day + data.days != truth.day0 + truth.start_day)
     throw std::runtime_error(logs + ": the truth does not start the day after the logs end");
   twins::LcmArtifact model;
