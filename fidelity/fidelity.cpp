@@ -179,7 +179,7 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
   // 3. The LCM, trained on the whole log (its last days for early stopping).
   stage("train");
   const auto data = twins::read_lcm_sequences(store, core::day_of(store.meta().last_event));
-  if (data.first_day + data.days != truth.day0 + truth.start_day)
+  if (data.end_day() != truth.day0 + truth.start_day)
     throw std::runtime_error(logs + ": the truth does not start the day after the logs end");
   twins::LcmArtifact model;
   if (!o.model.empty()) {
@@ -189,7 +189,7 @@ FidelityReport run_fidelity(const FidelityOptions& o) {
     if (model.data_sha256 != data.data_sha256)
       throw std::invalid_argument(o.model + " was not trained on these logs (its data hash differs): train it with "
                                   "`mirror train` on a store of " + logs + " with --calibration-end " +
-                                  ingest::format_day(data.first_day + data.days - 1));
+                                  ingest::format_day(data.end_day() - 1));
   } else {
     twins::LcmConfig config;
     config.epochs = o.epochs;

@@ -258,10 +258,8 @@ void init_head_biases(LcmNet& net, const LcmSequences& data, std::int32_t split)
 
 // Purchase days per step with a purchase over the first `split` steps (1 without any).
 double purchase_days_per_step(const LcmSequences& data, std::int32_t split) {
-  double days = 0, steps = 0;
-  for (std::size_t c = 0; c < data.size(); ++c)
-    for (std::int32_t d = 0; d < split; ++d)
-      if (data.events_at(c, d)[kLcmPurchase] > 0) days += data.purchase_days_at(c, d), steps += 1;
+  double steps = 0, days = 0;
+  for (std::size_t c = 0; c < data.size(); ++c) data.add_purchase_steps(c, split, steps, days);
   return steps > 0 ? days / steps : 1.0;
 }
 

@@ -52,9 +52,8 @@ const float* holdout_action(const LcmSequences& data, std::size_t c, std::int32_
 double lcm_purchase_days_per_step(const LcmArtifact& model, const LcmSequences& data, std::size_t c) {
   if (data.step_days == 1) return 1.0;
   constexpr double kPriorSteps = 2;
-  double days = 0, steps = 0;
-  for (std::int32_t d = 0; d < data.calibration_days; ++d)
-    if (data.events_at(c, d)[kLcmPurchase] > 0) days += data.purchase_days_at(c, d), steps += 1;
+  double steps = 0, days = 0;
+  data.add_purchase_steps(c, data.calibration_days, steps, days);
   return (days + kPriorSteps * model.purchase_days_per_step) / (steps + kPriorSteps);
 }
 

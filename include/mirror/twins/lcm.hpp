@@ -194,6 +194,11 @@ struct LcmSequences {
   float purchase_days_at(std::size_t c, std::int32_t d) const {
     return purchase_days.empty() ? events_at(c, d)[kLcmPurchase] : purchase_days[c * days + d];
   }
+  // Customer c's steps with a purchase before `end`, and their purchase days, added to the two.
+  void add_purchase_steps(std::size_t c, std::int32_t end, double& steps, double& purchase_days_sum) const {
+    for (std::int32_t d = 0; d < end; ++d)
+      if (events_at(c, d)[kLcmPurchase] > 0) steps += 1, purchase_days_sum += purchase_days_at(c, d);
+  }
   // The day step `step` starts, counted from first_day: the `step` that LcmHistory and
   // lcm_inputs take, so that recency and frequency are in days whatever the step.
   std::int32_t day(std::int32_t step) const {
