@@ -32,10 +32,6 @@ class MirrorCliTest : public ScratchDirTest {
     o.out = ss.str();
     return o;
   }
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
 };
 
 }  // namespace mirror::test_support

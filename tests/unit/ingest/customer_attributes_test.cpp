@@ -14,10 +14,6 @@ namespace {
 
 class CustomerAttributesTest : public test_support::ScratchDirTest {
  protected:
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
   // The message of the IngestError reading `text` throws.
   std::string error_of(const std::string& text) {
     try {

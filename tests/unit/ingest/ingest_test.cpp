@@ -37,10 +37,6 @@ class IngestTest : public test_support::ScratchDirTest {
     o.out = path("store.h5");
     return o;
   }
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
 };
 
 TEST_F(IngestTest, EveryKindOfBadEventRowIsQuarantinedWithItsLineAndReason) {

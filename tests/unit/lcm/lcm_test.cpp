@@ -208,13 +208,7 @@ TEST(LcmInputs, OfferItemAndCampaignNamingConventions) {
   for (int k = 0; k < kLcmActionCount; ++k) EXPECT_EQ(a[k], 0) << k;
 }
 
-class LcmStoreTest : public test_support::ScratchDirTest {
- protected:
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
-};
+class LcmStoreTest : public test_support::ScratchDirTest {};
 
 // A generated-style log: the discount, the promoted category and the customer's affinity
 // to it (its item events before the contact's day) reach the action inputs.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <numeric>
 #include <stdexcept>
 
@@ -19,13 +18,7 @@
 namespace mirror::twins {
 namespace {
 
-class LcmWeeksTest : public test_support::ScratchDirTest {
- protected:
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
-};
+class LcmWeeksTest : public test_support::ScratchDirTest {};
 
 std::int32_t day(const char* date) { return core::day_of(*ingest::parse_date(date)); }
 

@@ -324,10 +324,6 @@ TEST(RewardModel, RidgeRecoversALinearReward) {
 
 class OpeReaders : public test_support::ScratchDirTest {
  protected:
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
   // Runs F, expects a BanditLogError whose message contains EXPECTED.
   template <class F>
   void expect_error(F f, const std::string& expected) {

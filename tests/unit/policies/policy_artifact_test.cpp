@@ -18,14 +18,7 @@
 namespace mirror::policies {
 namespace {
 
-class PolicyArtifactTest : public test_support::ScratchDirTest {
- protected:
-  std::string write(const std::string& name, const std::string& text) {
-    const auto p = path(name);
-    std::ofstream(p) << text;
-    return p;
-  }
-};
+class PolicyArtifactTest : public test_support::ScratchDirTest {};
 
 constexpr const char* kHeader =
     "customer_id,timestamp,arm,policy,channel,message,offer,propensity,cost,reward,segment,recency\n";
