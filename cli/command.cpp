@@ -24,6 +24,16 @@ int parse_options(const std::string& command, const std::string& synopsis, const
   return -1;
 }
 
+std::string with_commas(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 int read_calibration_end(const std::string& command, const po::variables_map& vm,
                          std::optional<std::int64_t>& out) {
   if (!vm.count("calibration-end")) return -1;

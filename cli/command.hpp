@@ -26,6 +26,9 @@ int parse_options(const std::string& command, const std::string& synopsis, const
                   const boost::program_options::positional_options_description& positional,
                   boost::program_options::variables_map& vm);
 
+// 1234567 -> "1,234,567".
+std::string with_commas(std::int64_t n);
+
 // Reads --calibration-end (YYYY-MM-DD, midnight UTC) into `out` when given. Returns -1 when
 // fine, else kBadInput after a usage error.
 int read_calibration_end(const std::string& command,

@@ -15,16 +15,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-std::string with_commas(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
 // A live line on a terminal; otherwise a line at 25, 50, 75 and 100 percent.
 class GenerateProgressDisplay {
  public:

@@ -67,6 +67,24 @@ std::string lcm_message_line(const core::ScenarioSpec& spec) {
   return line + "\n";
 }
 
+// For store twins, how many start with consent to each channel (the store's opt-ins and
+// unsubscribes): "store consent at the start: email 2,357; sms 1,180; push 1,402 (of 2,357 twins)".
+std::string consent_line(const core::ScenarioSpec& spec) {
+  if (spec.population.source != core::PopulationSpec::Source::store) return "";
+  const auto& consent = spec.model.kind == core::ModelSpec::Kind::lcm
+                            ? twins::load_lcm_population(spec.population.path, spec.model.path)->consent
+                            : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
+                                                          spec.population.segment)
+                                  ->consent;
+  std::string line = "store consent at the start:";
+  for (core::Channel c : core::kAllChannels) {
+    std::int64_t n = 0;
+    for (std::uint8_t mask : consent) n += (mask >> core::index_of(c)) & 1u;
+    line += std::string(c == core::Channel::email ? " " : "; ") + std::string(core::channel_name(c)) + " " + with_commas(n);
+  }
+  return line + " (of " + with_commas(static_cast<std::int64_t>(consent.size())) + " twins)\n";
+}
+
 // run and check take one SCENARIO file.
 int parse_scenario_command(const std::string& command, const Args& args,
                            po::options_description& options, po::variables_map& vm) {
@@ -92,7 +110,7 @@ int check_command(const Args& args) {
   if (!spec) return kBadInput;
   std::cout << path << ": ok (" << spec->experiment.arms.size() << " arms, "
             << spec->population.size << " customers, " << spec->horizon_days << " days)\n"
-            << lcm_message_line(*spec);
+            << lcm_message_line(*spec) << consent_line(*spec);
   return kOk;
 }
 
@@ -123,7 +141,7 @@ int run_command(const Args& args) {
   const auto path = vm["scenario"].as<std::string>();
   auto spec = load(path);
   if (!spec) return kBadInput;
-  if (!quiet) std::cout << lcm_message_line(*spec);
+  if (!quiet) std::cout << lcm_message_line(*spec) << consent_line(*spec);
   if (vm.count("seed")) spec->seed = vm["seed"].as<std::uint64_t>();
   const std::string out_path =
       vm.count("out") ? vm["out"].as<std::string>() : spec->outputs.results;

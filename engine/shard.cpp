@@ -88,7 +88,10 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
                                       : arm_membership(spec, arm, first_customer, count)),
       actions_(count),
       outcomes_(count) {
-  for (std::size_t i = 0; i < count; ++i) segments_[i] = model_->segment(i);
+  for (std::size_t i = 0; i < count; ++i) {
+    segments_[i] = model_->segment(i);
+    twins_[i].consent_mask = model_->initial_consent(i);
+  }
   channel_cost_ = channel_costs(spec);
   if (caps_.tracks_offers()) offer_days_.assign(count * caps_.offer_count(), core::kNoDay);
   if (spec.outputs.expected_value) expected_margin_.assign(count, 0.0);

@@ -8,6 +8,7 @@
 #include "mirror/core/calendar.hpp"
 #include "mirror/core/random.hpp"
 #include "mirror/ingest/profile.hpp"
+#include "mirror/twins/store_consent.hpp"
 #include "shared_population.hpp"
 
 namespace mirror::twins {
@@ -78,6 +79,7 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
   if (pop->ids.empty())
     throw std::runtime_error(segment.empty() ? "no customer has a calibration purchase"
                                              : "segment '" + segment + "' has no fitted customer");
+  pop->consent = store_consent(store, profiles.calibration_end_day, pop->ids);
   return pop;
 }
 

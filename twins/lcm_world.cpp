@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mirror/core/random.hpp"
+#include "mirror/twins/store_consent.hpp"
 #include "lcm_detail.hpp"
 #include "shared_population.hpp"
 
@@ -151,6 +152,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
     }
   }
   if (pop->ids.empty()) throw std::runtime_error("no customer has history before the calibration end");
+  pop->consent = store_consent(store, pop->first_day + pop->start_step - 1, pop->ids);
   return pop;
 }
 

@@ -1,6 +1,7 @@
 // `mirror generate` as a user runs it, and its logs through `mirror ingest`.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -207,6 +208,32 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
         EXPECT_EQ(mirror::results::read_column(path("lcm1.h5"), group + "/" + column),
                   mirror::results::read_column(path("lcm2.h5"), group + "/" + column)) << group << "/" << column;
     }
+  // Twins start with their customers' consent at the end of the log (opt-in attributes and
+  // unsubscribes in the store): the push reaches exactly the customers the world's truth has
+  // consenting to push then (bit 2: retail's channels are email, sms, push).
+  std::map<std::string, std::uint32_t> consent_at_end;
+  for (std::size_t i = 0; i < truth_customers.rows(); ++i)
+    consent_at_end["c" + std::to_string(static_cast<long long>(truth_customers.numbers("customer")[i]) + 1)] =
+        static_cast<std::uint32_t>(truth_customers.numbers("consent_at_end")[i]);
+  std::vector<std::string> twin_ids;  // the store's customers with an event, in its order
+  for (const auto& id : ids)
+    if (in_store.count(id)) twin_ids.push_back(id);
+  const auto twin = mirror::results::read_column(path("lcm1.h5"), "/arms/apparel/customers/customer_id");
+  const auto contacts = mirror::results::read_column(path("lcm1.h5"), "/arms/apparel/customers/contacts");
+  ASSERT_EQ(twin.size(), twin_ids.size());
+  std::array<int, 3> consenting{};
+  for (std::size_t i = 0; i < twin.size(); ++i) {
+    const auto& id = twin_ids.at(static_cast<std::size_t>(twin[i]));
+    for (int channel = 0; channel < 3; ++channel) consenting[channel] += consent_at_end.at(id) >> channel & 1u;
+    EXPECT_EQ(contacts[i] > 0, (consent_at_end.at(id) >> 2 & 1u) != 0) << id;
+  }
+  EXPECT_GT(consenting[2], 0);
+  EXPECT_LT(consenting[2], static_cast<int>(twin.size()));
+  r = mirror("check " + path("w/lcm.yaml"));
+  EXPECT_NE(r.out.find("store consent at the start: email " + std::to_string(consenting[0]) + "; sms " +
+                       std::to_string(consenting[1]) + "; push " + std::to_string(consenting[2]) + " (of " +
+                       std::to_string(twin.size()) + " twins)\n"),
+            std::string::npos) << r.out;
   // With common random numbers the two pushes would give the same days if the campaign's
   // category did not reach the model. (A model without the attributes: in this tiny one the
   // attributes take over the difference the affinity makes.)

@@ -30,6 +30,10 @@ class BehaviourModel : public core::OutcomeQuery {
   // twins::EffectType), else -1. Stored with the results, hidden from policies.
   virtual int latent_type(std::size_t) const { return -1; }
 
+  // The channels the customer may be contacted on when the run starts
+  // (TwinState::consent_mask): every channel unless the model's population says otherwise.
+  virtual std::uint8_t initial_consent(std::size_t) const { return (1u << core::kChannelCount) - 1; }
+
   // Draws day `day` for every customer of the shard: twins[i] and ledgers[i] are the state
   // at the start of the day, actions[i] what it receives; writes outcomes[i]. Inactive
   // (churned) twins get an empty outcome.

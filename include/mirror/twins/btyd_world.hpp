@@ -19,6 +19,7 @@ struct BtydPopulation {
   std::vector<std::string> ids;          // the store's customer ids
   std::vector<double> x, t_x, t_cal, m_x;  // calibration summaries (weeks; m_x NaN if none)
   std::vector<double> p_alive;
+  std::vector<std::uint8_t> consent;     // at the calibration end (store_consent)
   std::int32_t start_day = 0;            // calendar day (since 1970) of simulated day 0
   std::size_t size() const { return ids.size(); }
 };
@@ -41,6 +42,7 @@ class BtydWorld : public BehaviourModel {
   std::size_t size() const override { return latent_.size(); }
   std::uint64_t first_customer() const override { return first_customer_; }
   int segment(std::size_t) const override { return 0; }
+  std::uint8_t initial_consent(std::size_t i) const override { return population_->consent[first_customer_ + i]; }
   void step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger* ledgers,
             const core::DayAction* actions, core::DayOutcome* outcomes) override;
 

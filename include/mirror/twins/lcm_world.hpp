@@ -20,6 +20,7 @@ struct LcmPopulation {
   std::vector<float> head_offsets;      // customers x kLcmHeadCount (lcm_head_offsets); empty without attributes
   std::vector<float> last_events;       // customers x kLcmEventCount: the last calibration day
   std::vector<LcmHistory> history;      // up to the last calibration day
+  std::vector<std::uint8_t> consent;    // at the calibration end (store_consent)
   std::int32_t first_day = 0;           // calendar day of step 0
   std::int32_t start_step = 0;          // the step of simulated day 0
   // The product categories campaigns can promote: the model's (LcmArtifact::categories), or
@@ -62,6 +63,7 @@ class LcmWorld : public BehaviourModel {
   std::size_t size() const override { return count_; }
   std::uint64_t first_customer() const override { return first_customer_; }
   int segment(std::size_t) const override { return 0; }
+  std::uint8_t initial_consent(std::size_t i) const override { return population_->consent[first_customer_ + i]; }
   void step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger* ledgers,
             const core::DayAction* actions, core::DayOutcome* outcomes) override;
 
