@@ -67,16 +67,24 @@ std::string lcm_message_line(const core::ScenarioSpec& spec) {
   return line + "\n";
 }
 
-// For store twins, how many start with consent to each channel (the store's opt-ins and
-// unsubscribes): "store consent at the start: email 2,357; sms 1,180; push 1,402 (of 2,357 twins)".
+// For store twins, how many start with consent to each channel and from what: "store consent
+// at the start (email_optin; 12 unsubscribes): email 2,357; sms 1,180; push 1,402 (of 2,357 twins)".
 std::string consent_line(const core::ScenarioSpec& spec) {
   if (spec.population.source != core::PopulationSpec::Source::store) return "";
-  const auto& consent = spec.model.kind == core::ModelSpec::Kind::lcm
-                            ? twins::load_lcm_population(spec.population.path, spec.model.path)->consent
-                            : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
-                                                          spec.population.segment)
-                                  ->consent;
-  std::string line = "store consent at the start:";
+  std::vector<std::uint8_t> consent;
+  std::string sources;
+  if (spec.model.kind == core::ModelSpec::Kind::lcm) {
+    const auto population = twins::load_lcm_population(spec.population.path, spec.model.path);
+    consent = population->consent, sources = population->consent_sources;
+  } else {
+    const auto population = twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
+                                                        spec.population.segment);
+    consent = population->consent, sources = population->consent_sources;
+  }
+  if (sources.empty())
+    return "store consent at the start: every channel for every twin (the store has no opt-in attributes and no "
+           "unsubscribes)\n";
+  std::string line = "store consent at the start (" + sources + "):";
   for (core::Channel c : core::kAllChannels) {
     std::int64_t n = 0;
     for (std::uint8_t mask : consent) n += (mask >> core::index_of(c)) & 1u;

@@ -79,7 +79,7 @@ std::shared_ptr<const BtydPopulation> build_population(const std::string& path,
   if (pop->ids.empty())
     throw std::runtime_error(segment.empty() ? "no customer has a calibration purchase"
                                              : "segment '" + segment + "' has no fitted customer");
-  pop->consent = store_consent(store, profiles.calibration_end_day, pop->ids);
+  pop->consent = store_consent(store, profiles.calibration_end_day, pop->ids, &pop->consent_sources);
   return pop;
 }
 

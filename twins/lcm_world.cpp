@@ -152,7 +152,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
     }
   }
   if (pop->ids.empty()) throw std::runtime_error("no customer has history before the calibration end");
-  pop->consent = store_consent(store, pop->first_day + pop->start_step - 1, pop->ids);
+  pop->consent = store_consent(store, pop->first_day + pop->start_step - 1, pop->ids, &pop->consent_sources);
   return pop;
 }
 

@@ -12,16 +12,18 @@
 namespace mirror::twins {
 
 std::vector<std::uint8_t> store_consent(const results::StoreReader& store, std::int32_t last_day,
-                                        const std::vector<std::string>& ids) {
+                                        const std::vector<std::string>& ids, std::string* sources) {
   constexpr std::uint8_t kAll = (1u << core::kChannelCount) - 1;
   const auto customers = store.dictionary("customer");
   std::vector<std::uint8_t> mask(customers.size(), kAll);  // by dictionary index
 
+  std::string said;  // the attributes and unsubscribes read
   const auto attributes = store.attributes();
   for (core::Channel channel : core::kAllChannels) {
     const std::string name = std::string(core::channel_name(channel)) + "_optin";
     for (const auto& column : attributes.columns) {
       if (column.name != name) continue;
+      said += (said.empty() ? "" : ", ") + name;
       if (!column.strings.empty() || column.numbers.size() != customers.size())
         throw std::runtime_error("attribute " + name + ": expected 0 or 1 for every customer, found text");
       for (std::size_t c = 0; c < customers.size(); ++c) {
@@ -43,11 +45,13 @@ std::vector<std::uint8_t> store_consent(const results::StoreReader& store, std::
   std::vector<int> bit(channel_names.size(), -1);
   for (std::size_t k = 0; k < channel_names.size(); ++k)
     if (const auto c = core::channel_from_name(channel_names[k])) bit[k] = core::index_of(*c);
+  std::int64_t unsubscribes = 0;
   store.for_each_event_batch(1 << 16, [&](const core::EventBatch& b) {
     for (std::size_t i = 0; i < b.size(); ++i) {
       if (b.type[i] != static_cast<std::uint8_t>(core::EventType::kUnsubscribe) ||
           core::day_of(b.timestamp[i]) > last_day)
         continue;
+      ++unsubscribes;
       const std::int32_t channel = b.channel[i];
       if (channel < 0) {
         mask[b.customer[i]] = 0;
@@ -56,6 +60,10 @@ std::vector<std::uint8_t> store_consent(const results::StoreReader& store, std::
       }
     }
   });
+
+  if (unsubscribes > 0)
+    said += (said.empty() ? "" : "; ") + std::to_string(unsubscribes) + (unsubscribes == 1 ? " unsubscribe" : " unsubscribes");
+  if (sources) *sources = said;
 
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t c = 0; c < customers.size(); ++c) index.emplace(customers[c], c);

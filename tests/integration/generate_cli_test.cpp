@@ -229,8 +229,14 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   }
   EXPECT_GT(consenting[2], 0);
   EXPECT_LT(consenting[2], static_cast<int>(twin.size()));
+  const std::string events = slurp(path("w/events.csv"));
+  std::size_t unsubscribes = 0;
+  for (auto at = events.find(",unsubscribe,"); at != std::string::npos; at = events.find(",unsubscribe,", at + 1))
+    ++unsubscribes;
+  ASSERT_GT(unsubscribes, 1u);
   r = mirror("check " + path("w/lcm.yaml"));
-  EXPECT_NE(r.out.find("store consent at the start: email " + std::to_string(consenting[0]) + "; sms " +
+  EXPECT_NE(r.out.find("store consent at the start (email_optin, sms_optin, push_optin; " + std::to_string(unsubscribes) +
+                       " unsubscribes): email " + std::to_string(consenting[0]) + "; sms " +
                        std::to_string(consenting[1]) + "; push " + std::to_string(consenting[2]) + " (of " +
                        std::to_string(twin.size()) + " twins)\n"),
             std::string::npos) << r.out;

@@ -20,6 +20,7 @@ struct BtydPopulation {
   std::vector<double> x, t_x, t_cal, m_x;  // calibration summaries (weeks; m_x NaN if none)
   std::vector<double> p_alive;
   std::vector<std::uint8_t> consent;     // at the calibration end (store_consent)
+  std::string consent_sources;           // what the store said of it (store_consent)
   std::int32_t start_day = 0;            // calendar day (since 1970) of simulated day 0
   std::size_t size() const { return ids.size(); }
 };

@@ -21,6 +21,7 @@ struct LcmPopulation {
   std::vector<float> last_events;       // customers x kLcmEventCount: the last calibration day
   std::vector<LcmHistory> history;      // up to the last calibration day
   std::vector<std::uint8_t> consent;    // at the calibration end (store_consent)
+  std::string consent_sources;          // what the store said of it (store_consent)
   std::int32_t first_day = 0;           // calendar day of step 0
   std::int32_t start_step = 0;          // the step of simulated day 0
   // The product categories campaigns can promote: the model's (LcmArtifact::categories), or

@@ -16,8 +16,10 @@ namespace mirror::twins {
 // - an `unsubscribe` event on or before `last_day` takes its channel away, or every channel
 //   when the event names none.
 // Everything else (no such attribute, other channels such as `mail`) leaves the channels on.
+// `sources`, when given, receives what the store said: "email_optin, sms_optin; 169
+// unsubscribes" (empty: nothing, every channel stays on).
 // Throws std::runtime_error for an optin attribute that is not 0/1, naming it and the customer.
 std::vector<std::uint8_t> store_consent(const results::StoreReader& store, std::int32_t last_day,
-                                        const std::vector<std::string>& ids);
+                                        const std::vector<std::string>& ids, std::string* sources = nullptr);
 
 }  // namespace mirror::twins

@@ -46,8 +46,12 @@ class StoreConsentTest : public test_support::ScratchDirTest {
 
 TEST_F(StoreConsentTest, UnsubscribesUpToTheLastDayTakeTheirChannel) {
   const results::StoreReader s(store(""));
-  const auto consent = store_consent(s, day(10), {"c1", "c2", "c3", "c4", "c5"});
+  std::string sources;
+  const auto consent = store_consent(s, day(10), {"c1", "c2", "c3", "c4", "c5"}, &sources);
   EXPECT_EQ(consent, (std::vector<std::uint8_t>{kSms | kPush, kAll, 0, kAll, kAll}));
+  EXPECT_EQ(sources, "3 unsubscribes");  // c4's on `mail` is read, and changes nothing
+  store_consent(s, day(2), {"c1"}, &sources);
+  EXPECT_EQ(sources, "");  // nothing said: every channel stays on
   // On the unsubscribe's own day it counts; the day before it does not.
   EXPECT_EQ(store_consent(s, day(3), {"c1"}), std::vector<std::uint8_t>{kSms | kPush});
   EXPECT_EQ(store_consent(s, day(2), {"c1"}), std::vector<std::uint8_t>{kAll});
@@ -61,8 +65,10 @@ TEST_F(StoreConsentTest, OptInAttributesOfZeroTakeTheirChannel) {
                                      "c2,0,1,b\n"
                                      "c3,1,1,a\n"
                                      "c4,0,0,b\n"));  // c5 has no row: no value
-  const auto consent = store_consent(s, day(10), {"c5", "c4", "c2", "c1"});
+  std::string sources;
+  const auto consent = store_consent(s, day(10), {"c5", "c4", "c2", "c1"}, &sources);
   EXPECT_EQ(consent, (std::vector<std::uint8_t>{kAll, kEmail, kEmail | kPush, kSms | kPush}));
+  EXPECT_EQ(sources, "sms_optin, push_optin; 3 unsubscribes");
 }
 
 TEST_F(StoreConsentTest, AnOptInThatIsNotZeroOrOneIsAnError) {
