@@ -71,16 +71,14 @@ std::string lcm_message_line(const core::ScenarioSpec& spec) {
 // at the start (email_optin; 12 unsubscribes): email 2,357; sms 1,180; push 1,402 (of 2,357 twins)".
 std::string consent_line(const core::ScenarioSpec& spec) {
   if (spec.population.source != core::PopulationSpec::Source::store) return "";
-  std::vector<std::uint8_t> consent;
-  std::string sources;
-  if (spec.model.kind == core::ModelSpec::Kind::lcm) {
-    const auto population = twins::load_lcm_population(spec.population.path, spec.model.path);
-    consent = population->consent, sources = population->consent_sources;
-  } else {
-    const auto population = twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
-                                                        spec.population.segment);
-    consent = population->consent, sources = population->consent_sources;
-  }
+  const auto lcm = spec.model.kind == core::ModelSpec::Kind::lcm
+                       ? twins::load_lcm_population(spec.population.path, spec.model.path)
+                       : nullptr;
+  const auto btyd = lcm ? nullptr
+                        : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
+                                                      spec.population.segment);
+  const auto& consent = lcm ? lcm->consent : btyd->consent;
+  const auto& sources = lcm ? lcm->consent_sources : btyd->consent_sources;
   if (sources.empty())
     return "store consent at the start: every channel for every twin (the store has no opt-in attributes and no "
            "unsubscribes)\n";
