@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "mirror/core/sha256.hpp"
@@ -24,6 +25,22 @@ namespace po = boost::program_options;
 
 namespace {
 
+// What check and run show of a store population, from the model's own (loaded once per
+// process and shared with the run).
+struct StoreTwins {
+  std::size_t size = 0;
+  std::vector<std::uint8_t> consent;  // twins::store_consent
+  std::string consent_sources;
+};
+StoreTwins store_twins(const core::ScenarioSpec& spec) {
+  if (spec.model.kind == core::ModelSpec::Kind::lcm) {
+    const auto p = twins::load_lcm_population(spec.population.path, spec.model.path);
+    return {p->size(), p->consent, p->consent_sources};
+  }
+  const auto p = twins::load_btyd_population(spec.population.path, spec.model.btyd_variant, spec.population.segment);
+  return {p->size(), p->consent, p->consent_sources};
+}
+
 // Loads and validates; prints every error. Returns the spec or nothing.
 std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
   auto loaded = mirror::scenario::load_scenario_file(path);
@@ -35,12 +52,7 @@ std::optional<mirror::core::ScenarioSpec> load(const std::string& path) {
     // A store population's size is its number of customers the model can start.
     auto& spec = *loaded.spec;
     try {
-      spec.population.size = static_cast<std::uint32_t>(
-          spec.model.kind == core::ModelSpec::Kind::lcm
-              ? twins::load_lcm_population(spec.population.path, spec.model.path)->size()
-              : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
-                                            spec.population.segment)
-                    ->size());
+      spec.population.size = static_cast<std::uint32_t>(store_twins(spec).size);
     } catch (const std::exception& e) {
       std::cerr << path << ": population.path: " << e.what() << "; nothing was run\n";
       return std::nullopt;
@@ -71,14 +83,7 @@ std::string lcm_message_line(const core::ScenarioSpec& spec) {
 // at the start (email_optin; 12 unsubscribes): email 2,357; sms 1,180; push 1,402 (of 2,357 twins)".
 std::string consent_line(const core::ScenarioSpec& spec) {
   if (spec.population.source != core::PopulationSpec::Source::store) return "";
-  const auto lcm = spec.model.kind == core::ModelSpec::Kind::lcm
-                       ? twins::load_lcm_population(spec.population.path, spec.model.path)
-                       : nullptr;
-  const auto btyd = lcm ? nullptr
-                        : twins::load_btyd_population(spec.population.path, spec.model.btyd_variant,
-                                                      spec.population.segment);
-  const auto& consent = lcm ? lcm->consent : btyd->consent;
-  const auto& sources = lcm ? lcm->consent_sources : btyd->consent_sources;
+  const auto [size, consent, sources] = store_twins(spec);
   if (sources.empty())
     return "store consent at the start: every channel for every twin (the store has no opt-in attributes and no "
            "unsubscribes)\n";
@@ -88,7 +93,7 @@ std::string consent_line(const core::ScenarioSpec& spec) {
     for (std::uint8_t mask : consent) n += (mask >> core::index_of(c)) & 1u;
     line += std::string(c == core::Channel::email ? " " : "; ") + std::string(core::channel_name(c)) + " " + with_commas(n);
   }
-  return line + " (of " + with_commas(static_cast<std::int64_t>(consent.size())) + " twins)\n";
+  return line + " (of " + with_commas(static_cast<std::int64_t>(size)) + " twins)\n";
 }
 
 // run and check take one SCENARIO file.
