@@ -276,6 +276,34 @@ struct SegmentMeans {
   std::array<std::vector<double>, 4> values;  // true and predicted purchases, true and predicted revenue
 };
 
+// A truth.h5 of another world, or of another run of the same one, starts the same day and
+// would give numbers all the same. Its decisions per day are the log's fingerprint: they must
+// be the store's.
+void check_truth_is_the_stores(const std::string& truth_path, const results::StoreReader& store,
+                               const std::string& store_path, std::int32_t first_day) {
+  const auto daily = results::read_store_table(truth_path, "/checks/daily");
+  const auto& day = daily.numbers("day");
+  const auto& decisions = daily.numbers("decisions");
+  std::map<std::int32_t, std::int64_t> in_store;  // calendar day -> decisions
+  for (auto t : store.read_decisions().timestamp) ++in_store[core::day_of(t)];
+  for (std::size_t i = 0; i < day.size(); ++i) {
+    const auto d = first_day + static_cast<std::int32_t>(day[i]);
+    const auto it = in_store.find(d);
+    const std::int64_t stored = it == in_store.end() ? 0 : it->second;
+    if (stored != static_cast<std::int64_t>(decisions[i]))
+      throw std::invalid_argument(truth_path + " is not the truth of " + store_path + "'s log: on " +
+                                  ingest::format_day(d) + " its world made " +
+                                  with_commas(static_cast<std::int64_t>(decisions[i])) + " decisions, the store holds " +
+                                  with_commas(stored) + " (give the truth.h5 that `mirror generate` wrote beside the "
+                                  "events and decisions ingested into the store)");
+    if (it != in_store.end()) in_store.erase(it);
+  }
+  if (!in_store.empty())
+    throw std::invalid_argument(truth_path + " is not the truth of " + store_path + "'s log: the store holds " +
+                                with_commas(in_store.begin()->second) + " decisions on " +
+                                ingest::format_day(in_store.begin()->first) + ", a day its world did not log");
+}
+
 // `mirror validate --model MODEL.lcm --truth truth.h5 STORE`: on a generated world, the
 // LCM's predicted uplift of every action over 'none' against the world's exact one, per
 // segment. The store holds the world's logs (events and decisions); the prediction starts
@@ -294,6 +322,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   if (!start || core::day_of(*start) + truth_day != data.end_day())
     throw std::invalid_argument(truth_path + ": its outcomes do not start the day after " + store_path +
                                 "'s data (" + ingest::format_day(data.end_day() - 1) + ")");
+  check_truth_is_the_stores(truth_path, store, store_path, core::day_of(*start));
 
   // World actions as the LCM's inputs; row 0 is 'none'.
   const auto actions = results::read_store_table(truth_path, "/world/actions");

@@ -269,6 +269,15 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   r = mirror("validate --model " + path("w.lcm") + " --truth " + path("other/truth.h5") + " " + path("w.h5"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("do not start the day after"), std::string::npos) << r.out;
+  // So is the truth of another world over the same days: its decisions per day are not the log's.
+  r = mirror("generate --world retail --customers 400 --days 100 --seed 4 --quiet --out " + path("seed4"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto before = fs::last_write_time(path("w.h5"));
+  r = mirror("validate --model " + path("w.lcm") + " --truth " + path("seed4/truth.h5") + " " + path("w.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("seed4/truth.h5 is not the truth of " + path("w.h5") + "'s log: on 2024-01-0"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(fs::last_write_time(path("w.h5")), before);  // nothing written to the store
 }
 
 TEST_F(GenerateCliTest, BadInputWritesNothing) {
