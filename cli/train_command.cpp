@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "lcm_customers.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/ingest/profile.hpp"
 #include "mirror/scenario/train_config_file.hpp"
@@ -60,6 +61,8 @@ int train_command(const Args& args) {
       "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
       "no-attributes", po::bool_switch(), "the model does not read the store's customer attributes")(
       "step", po::value<std::string>()->default_value("day"), "day, or week: a step of the GRU is a week")(
+      "customers", po::value<int>(),
+      "train on a random sample of this many of the store's customers (drawn with --seed; default: all)")(
       "quiet,q", "print no progress");
   po::positional_options_description positional;
   po::variables_map vm;
@@ -107,6 +110,9 @@ int train_command(const Args& args) {
     if (!calibration_end)
       return usage_error("train: --calibration-end '" + calibration_text + "' is not a date YYYY-MM-DD");
   }
+  std::optional<int> sample_size = file.customers;
+  if (vm.count("customers")) sample_size = vm["customers"].as<int>();
+  if (sample_size && *sample_size < 1) return usage_error("train: --customers must be at least 1");
   const bool quiet = vm.count("quiet") > 0;
   const bool terminal = isatty(fileno(stderr));
   try {
@@ -114,6 +120,8 @@ int train_command(const Args& args) {
     twins::LcmReadOptions read;
     read.calibration_end_day = calibration_end ? core::day_of(*calibration_end) : -1;
     read.step_days = c.step_days;
+    const auto customers = choose_lcm_customers(store, sample_size, c.seed, twins::lcm_bytes_per_customer_day(true));
+    if (customers.sampled()) read.customers = &customers.indices;
     const auto data = twins::read_lcm_sequences(store, read);
     if (c.step_days == 1)
       std::printf("%s: %zu customers, %d calibration days (%d for validation)\n", store_path.c_str(), data.size(),

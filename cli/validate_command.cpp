@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "command.hpp"
+#include "lcm_customers.hpp"
 #include "mirror/scenario/load_world.hpp"
 #include "mirror/results/correlation.hpp"
 #include "mirror/ingest/ingest.hpp"
@@ -203,7 +204,8 @@ results::Table report_logged_effects(const twins::LcmArtifact& model, const twin
 
 // `mirror validate --model MODEL.lcm STORE`: the LCM and BG/NBD side by side.
 int validate_lcm(const std::string& model_path, const std::string& store_path,
-                 const ingest::ProfileOptions& profile_options, int rollouts, std::uint64_t seed) {
+                 const ingest::ProfileOptions& profile_options, int rollouts, std::uint64_t seed,
+                 std::optional<int> sample) {
   const results::StoreReader store(store_path);
   auto profiles = ingest::build_profiles(store, profile_options);
   if (profiles.last_day <= profiles.calibration_end_day)
@@ -213,6 +215,8 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   twins::LcmReadOptions read;
   read.calibration_end_day = profiles.calibration_end_day;
   read.step_days = model.config.step_days;
+  const auto customers = choose_lcm_customers(store, sample, seed, twins::lcm_bytes_per_customer_day(false));
+  if (customers.sampled()) read.customers = &customers.indices;
   const auto data = twins::read_lcm_sequences(store, read);
   if (data.data_sha256 == model.data_sha256)
     std::printf("note: the model was trained on this store's data (holdout days excluded)\n");
@@ -227,7 +231,8 @@ int validate_lcm(const std::string& model_path, const std::string& store_path,
   const auto fit = twins::add_btyd_scores(profiles.table, {});
   const auto actual = twins::lcm_holdout_actual(data);
   const auto lcm = twins::lcm_forecast(model, data, rollouts, seed, 2);
-  const auto btyd = twins::btyd_forecast(profiles.table, fit, last_day - profiles.calibration_end_day, days_30, days_90);
+  auto btyd = twins::btyd_forecast(profiles.table, fit, last_day - profiles.calibration_end_day, days_30, days_90);
+  if (customers.sampled()) btyd = twins::holdout_rows(btyd, customers.indices);  // the same customers as the LCM's
   std::vector<bool> include(data.size());
   for (std::size_t c = 0; c < include.size(); ++c) include[c] = !std::isnan(btyd.purchases[c]);
   const auto lcm_scores = twins::score_holdout(lcm, actual, include);
@@ -309,12 +314,14 @@ void check_truth_is_the_stores(const std::string& truth_path, const results::Sto
 // segment. The store holds the world's logs (events and decisions); the prediction starts
 // the day after them, where the truth's outcomes start.
 int validate_lcm_uplift(const std::string& model_path, const std::string& store_path,
-                        const std::string& truth_path, int rollouts, std::uint64_t seed) {
+                        const std::string& truth_path, int rollouts, std::uint64_t seed, std::optional<int> sample) {
   const results::StoreReader store(store_path);
   const auto model = twins::load_lcm(model_path);
   twins::LcmReadOptions read;  // the whole log is history here
   read.calibration_end_day = core::day_of(store.meta().last_event);
   read.step_days = model.config.step_days;
+  const auto chosen = choose_lcm_customers(store, sample, seed, twins::lcm_bytes_per_customer_day(false));
+  if (chosen.sampled()) read.customers = &chosen.indices;
   const auto data = twins::read_lcm_sequences(store, read);
   const auto start = ingest::parse_date(results::read_text_attribute(truth_path, "/", "start_date"));
   const auto truth_day = static_cast<std::int32_t>(results::read_number_attribute(truth_path, "/", "truth_start_day"));
@@ -500,7 +507,9 @@ int validate_command(const Args& args) {
       "LCM: a generated world's truth.h5 (STORE holds its logs): true against predicted uplift")(
       "btyd", po::value<std::string>()->default_value("bg_nbd"), "bg_nbd or pareto_nbd")(
       "calibration-end", po::value<std::string>(),
-      "YYYY-MM-DD (default: the store's); the days after it are the holdout");
+      "YYYY-MM-DD (default: the store's); the days after it are the holdout")(
+      "customers", po::value<int>(),
+      "LCM: validate on a random sample of this many of the store's customers (drawn with --seed)");
   po::positional_options_description positional;
   positional.add("store", 1);
   po::variables_map vm;
@@ -513,15 +522,21 @@ int validate_command(const Args& args) {
   const auto model = vm["model"].as<std::string>();
   ingest::ProfileOptions profile_options;
   if (int rc = read_calibration_end("validate", vm, profile_options.calibration_end); rc >= 0) return rc;
+  std::optional<int> sample;
+  if (vm.count("customers")) {
+    if (model == "btyd") return usage_error("validate: --customers needs --model MODEL.lcm");
+    sample = vm["customers"].as<int>();
+    if (*sample < 1) return usage_error("validate: --customers must be at least 1");
+  }
   try {
     if (vm.count("truth")) {
       if (model == "btyd") return usage_error("validate: --truth needs --model MODEL.lcm");
       return validate_lcm_uplift(model, path, vm["truth"].as<std::string>(), vm["rollouts"].as<int>(),
-                                 vm["seed"].as<std::uint64_t>());
+                                 vm["seed"].as<std::uint64_t>(), sample);
     }
     if (model != "btyd")
       return validate_lcm(model, path, profile_options, vm["rollouts"].as<int>(),
-                          vm["seed"].as<std::uint64_t>());
+                          vm["seed"].as<std::uint64_t>(), sample);
     const results::StoreReader store(path);
     auto profiles = ingest::build_profiles(store, profile_options);
     const auto calibration_days = profiles.calibration_end_day - profiles.first_day + 1;

@@ -15,7 +15,8 @@ namespace {
 const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",          "epochs",
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
-                                  "tenure",          "decay_after", "attributes",      "step"};
+                                  "tenure",          "decay_after", "attributes",      "step",
+                                  "customers"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -64,6 +65,8 @@ class TrainConfigReader : YamlFields {
       set_int(v, key, s_.validation_days, 1, 100000);
     } else if (key == "decay_after") {
       set_int(v, key, s_.decay_after, 0, 1000000);
+    } else if (key == "customers") {
+      set_int(v, key, s_.customers, 1, 2000000000);
     } else if (key == "threads") {
       set_int(v, key, s_.threads, 0, 1024);
     } else if (key == "learning_rate") {

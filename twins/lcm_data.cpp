@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "mirror/core/random.hpp"
 #include "mirror/core/sha256.hpp"
 #include "mirror/twins/lcm.hpp"
 
@@ -152,6 +153,24 @@ std::int32_t lcm_window_steps(int step_days, int days) {
   return std::max(1, static_cast<int>(std::lround(static_cast<double>(days) / step_days)));
 }
 
+std::vector<std::size_t> lcm_sample_customers(std::size_t store_customers, std::size_t n, std::uint64_t seed) {
+  std::vector<std::size_t> out(store_customers);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = i;
+  if (n >= store_customers) return out;
+  std::vector<std::uint64_t> key(store_customers);
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = core::RandomStream(seed, i, core::kNoDay, core::Purpose::sample).bits();
+  const auto by_key = [&](std::size_t a, std::size_t b) { return key[a] != key[b] ? key[a] < key[b] : a < b; };
+  std::nth_element(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(), by_key);
+  out.resize(n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double lcm_bytes_per_customer_day(bool training) {
+  const double sequences = sizeof(float) * (kLcmEventCount + kLcmActionCount) + sizeof(double) + sizeof(std::int16_t);
+  return sequences + (training ? sizeof(float) * (kLcmInputs + kLcmEventCount) : 0.0);
+}
+
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {
   LcmReadOptions options;
   options.calibration_end_day = calibration_end_day;
@@ -162,16 +181,42 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   const auto& meta = store.meta();
   std::int32_t calibration_end_day = options.calibration_end_day;
   LcmSequences s;
-  s.ids = store.dictionary("customer");
-  if (s.ids.empty()) throw std::invalid_argument("the store has no customers");
-  // Customers [first, first + n) of the store; the others' events and decisions are skipped.
-  const std::size_t first = std::min(options.first_customer, s.ids.size());
-  s.ids = std::vector<std::string>(s.ids.begin() + first,
-                                   s.ids.begin() + first + std::min(options.count, s.ids.size() - first));
+  auto all_ids = store.dictionary("customer");
+  if (all_ids.empty()) throw std::invalid_argument("the store has no customers");
+  // The store's customers to read: a range, or a sample; the others' events and decisions are
+  // skipped (their row is kSkip).
+  std::vector<std::size_t> chosen;
+  if (options.customers) {
+    chosen = *options.customers;
+    for (std::size_t k = 0; k < chosen.size(); ++k)
+      if (chosen[k] >= all_ids.size() || (k > 0 && chosen[k] <= chosen[k - 1]))
+        throw std::invalid_argument("the customers to read are not ascending store indices");
+  } else {
+    const std::size_t first = std::min(options.first_customer, all_ids.size());
+    chosen.resize(std::min(options.count, all_ids.size() - first));
+    for (std::size_t k = 0; k < chosen.size(); ++k) chosen[k] = first + k;
+  }
+  constexpr std::size_t kSkip = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> row_of(all_ids.size(), kSkip);
+  s.ids.reserve(chosen.size());
+  for (std::size_t k = 0; k < chosen.size(); ++k) {
+    row_of[chosen[k]] = k;
+    s.ids.push_back(std::move(all_ids[chosen[k]]));
+  }
+  const auto row = [&](std::int64_t customer) {
+    return customer >= 0 && static_cast<std::size_t>(customer) < row_of.size() ? row_of[customer] : kSkip;
+  };
   s.attributes = options.attributes ? *options.attributes : store.attributes();
   for (auto& c : s.attributes.columns) {  // the same customers as `ids`
-    if (c.strings.empty()) c.numbers = std::vector<double>(c.numbers.begin() + first, c.numbers.begin() + first + s.ids.size());
-    else c.strings = std::vector<std::string>(c.strings.begin() + first, c.strings.begin() + first + s.ids.size());
+    if (c.strings.empty()) {
+      std::vector<double> kept(chosen.size());
+      for (std::size_t k = 0; k < chosen.size(); ++k) kept[k] = c.numbers[chosen[k]];
+      c.numbers = std::move(kept);
+    } else {
+      std::vector<std::string> kept(chosen.size());
+      for (std::size_t k = 0; k < chosen.size(); ++k) kept[k] = std::move(c.strings[chosen[k]]);
+      c.strings = std::move(kept);
+    }
   }
   s.first_day = core::day_of(meta.first_event);
   const std::int32_t last_day = core::day_of(meta.last_event);
@@ -206,8 +251,8 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   std::vector<std::vector<std::pair<std::int32_t, std::int16_t>>> interest(s.categories.empty() ? 0 : n);
   store.for_each_event_batch(1 << 16, [&](const core::EventBatch& b) {
     for (std::size_t i = 0; i < b.size(); ++i) {
-      const std::size_t c = static_cast<std::size_t>(b.customer[i]) - first;  // wraps below first
-      if (c >= n) continue;
+      const std::size_t c = row(b.customer[i]);
+      if (c == kSkip) continue;
       const std::int32_t d = core::day_of(b.timestamp[i]) - s.first_day;
       s.birth[c] = std::min(s.birth[c], d);
       float* e = &s.events[(c * s.days + d) * kLcmEventCount];
@@ -250,9 +295,9 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   };
   const auto decisions = store.read_decisions();
   for (std::size_t i = 0; i < decisions.size(); ++i) {
-    if (decisions.customer[i] < 0 || decisions.channel[i] < 0) continue;  // anonymous, or no action
-    const std::size_t c = static_cast<std::size_t>(decisions.customer[i]) - first;
-    if (c >= n) continue;
+    if (decisions.channel[i] < 0) continue;  // no action
+    const std::size_t c = row(decisions.customer[i]);  // kSkip: anonymous, or not read
+    if (c == kSkip) continue;
     const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
     float* a = &s.actions[(c * s.days + d) * kLcmActionCount];
     const int category = lcm_action_features(name(channels, decisions.channel[i]), name(messages, decisions.message[i]),

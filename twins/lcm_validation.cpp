@@ -11,6 +11,16 @@
 
 namespace mirror::twins {
 
+HoldoutForecast holdout_rows(const HoldoutForecast& f, const std::vector<std::size_t>& rows) {
+  HoldoutForecast out;
+  for (std::size_t r : rows) {
+    out.purchases.push_back(f.purchases.at(r));
+    out.purchase_30d.push_back(f.purchase_30d.at(r));
+    out.silent_90d.push_back(f.silent_90d.at(r));
+  }
+  return out;
+}
+
 namespace {
 
 using core::kDaysPerWeek;

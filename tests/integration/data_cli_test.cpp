@@ -52,6 +52,23 @@ TEST_F(DataCliTest, IngestExitCodesAndQuarantine) {
   EXPECT_FALSE(fs::exists(path("t.h5")));
 }
 
+// 20,000 customers over three centuries: the dense training arrays would take hundreds of
+// GiB. `train` says so before it reads anything, and names the sample that would fit.
+TEST_F(DataCliTest, TrainingThatCannotFitInMemoryIsRefusedUpFront) {
+  std::string csv = "customer_id,timestamp,event_type,amount\n";
+  for (int i = 0; i < 20000; ++i) {
+    const auto id = "c" + std::to_string(i);
+    csv += id + ",1900-01-01,purchase,10\n" + id + ",2200-01-01,purchase,10\n";
+  }
+  auto r = mirror("ingest --format events --input " + write("wide.csv", csv) + " --out " + path("wide.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("train --store " + path("wide.h5") + " --out " + path("wide.lcm"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("train failed: 20,000 customers x 109,574 days needs about "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GiB are available: take a random sample with --customers "), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("wide.lcm")));
+}
+
 TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   ASSERT_TRUE(fs::exists(kData + "cdnow/CDNOW_sample.txt")) << "shared data missing";
   const auto store = path("cdnow.h5");
@@ -154,6 +171,29 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   r = mirror("train --store " + store + " --out " + path("x.lcm") + " --validation-days 300");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("too short"), std::string::npos) << r.out;
+  // A random sample of the customers (the training seed draws it), from a flag or the file.
+  r = mirror("train --store " + store + " --out " + path("s.lcm") + " --customers 500 --hidden 4 --epochs 1 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("a random sample of 500 of the store's 2,357 customers (seed 1)\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("cdnow.h5: 500 customers, "), std::string::npos) << r.out;
+  // Validated on a sample too: the LCM and BG/NBD scored on the same customers.
+  r = mirror("validate --model " + path("s.lcm") + " " + store + " --customers 300 --rollouts 2");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("a random sample of 300 of the store's 2,357 customers (seed 1)\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("customers                              300.0000     300.0000"), std::string::npos) << r.out;
+  r = mirror("validate " + store + " --customers 300");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--customers needs --model MODEL.lcm"), std::string::npos) << r.out;
+  write("sample.yaml", "store: cdnow.h5\nhidden: 4\nepochs: 1\ncustomers: 0\n");
+  r = mirror("train --config " + path("sample.yaml") + " --out " + path("s2.lcm"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("sample.yaml:4:"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("s2.lcm")));
+  r = mirror("train --store " + store + " --out " + path("s2.lcm") + " --customers 0");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--customers must be at least 1"), std::string::npos) << r.out;
 
   // Weekly steps: trained from the config file, validated beside BG/NBD over the same whole
   // weeks, refused as twins where the scenario names the model; a located error for a bad step.

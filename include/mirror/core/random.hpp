@@ -24,6 +24,7 @@ enum class Purpose : std::uint32_t {
   event_detail = 10,   // mirror generate: times, items and other details of logged events
   policy_choice = 11,  // a randomised policy's choice for a customer on a day
   category = 12,       // ground truth: a customer's preferred category (drawn once)
+  sample = 13,         // mirror train --customers: which customers a model learns from
 };
 
 inline constexpr std::int32_t kNoDay = -1;

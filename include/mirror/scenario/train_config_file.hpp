@@ -16,6 +16,7 @@ namespace mirror::scenario {
 // LCM headers: the command copies them into twins::LcmConfig.
 struct TrainSettings {
   std::optional<int> hidden, epochs, patience, batch_customers, validation_days, threads, decay_after;
+  std::optional<int> customers;  // train on a random sample of this many of the store's customers
   std::optional<double> learning_rate;
   std::optional<std::uint64_t> seed;
   std::optional<bool> action_into_state;

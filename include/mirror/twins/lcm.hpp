@@ -221,6 +221,9 @@ struct LcmReadOptions {
   std::int32_t calibration_end_day = -1;
   std::size_t first_customer = 0;
   std::size_t count = static_cast<std::size_t>(-1);
+  // The store's customers to read, by dictionary index in ascending order (a sample,
+  // lcm_sample_customers); null: the range [first_customer, first_customer + count).
+  const std::vector<std::size_t>* customers = nullptr;
   bool hash = true;
   // The store's attributes (StoreReader::attributes), when the caller reads them once for
   // many parts; null: read here.
@@ -228,6 +231,14 @@ struct LcmReadOptions {
   int step_days = 1;  // 1 or kLcmWeekDays
 };
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
+
+// `n` of a store's `store_customers` customers drawn at random with `seed`, by dictionary
+// index in ascending order: those with the n smallest keys of the seed's sample stream, so
+// a smaller sample of the same seed lies within a larger one. All of them when n >= the store's.
+std::vector<std::size_t> lcm_sample_customers(std::size_t store_customers, std::size_t n, std::uint64_t seed);
+// Bytes a customer-day takes in LcmSequences (events, actions, promoted category, and the
+// spend summed while reading); training adds its input and target tensors.
+double lcm_bytes_per_customer_day(bool training);
 
 // Naming conventions that let the LCM read more from a log than channel and "an offer":
 // an offer's discount from its name ("ten_off", "twenty_five_off", "15_off", "15pct" ->

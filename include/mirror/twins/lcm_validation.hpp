@@ -19,6 +19,9 @@ struct HoldoutForecast {
   std::vector<double> silent_90d;       // P(no purchase in the first 90 holdout days)
 };
 
+// The rows `rows` of a forecast (a sample's, from one of the whole store).
+HoldoutForecast holdout_rows(const HoldoutForecast& f, const std::vector<std::size_t>& rows);
+
 // The scores of a forecast against the actual holdout of the same customers.
 struct HoldoutScores {
   double customers = 0, actual_total = 0, forecast_total = 0;
