@@ -104,7 +104,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
   const int H = w.hidden;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Blocks of customers bounded in memory: the dense sequences take
-  // days x (events + actions) floats and a double of spend per customer.
+  // days x lcm_bytes_per_customer_day per customer.
   const std::size_t customers = store.dictionary("customer").size();
   LcmReadOptions options;
   options.hash = false;
@@ -113,7 +113,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
   if (block_customers == 0) {
     const auto& meta = store.meta();
     const std::size_t days = static_cast<std::size_t>(core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1);
-    const std::size_t per_customer = days * ((kLcmEventCount + kLcmActionCount) * sizeof(float) + sizeof(double));
+    const auto per_customer = static_cast<std::size_t>(days * lcm_bytes_per_customer_day(false));
     block_customers = std::max<std::size_t>(1024, kPopulationBlockBytes / per_customer);
   }
   for (std::size_t first = 0; first < customers;) {
