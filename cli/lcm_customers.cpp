@@ -26,20 +26,25 @@ double available_memory() {
   return 0;
 }
 
-// The LCM holds every customer's days densely; past the memory there is, the kernel would
-// kill the process without a word. The way out is a sample.
-void check_memory(std::size_t customers, std::int32_t days, double bytes_per_customer_day) {
+// The LCM holds every customer's days densely, and the store's decisions while it reads
+// them; past the memory there is, the kernel would kill the process without a word. The way
+// out is a sample.
+void check_memory(std::size_t customers, std::int32_t days, double bytes_per_customer_day, std::int64_t decisions) {
+  constexpr double kDecisionBytes = 64;                  // a row of core::DecisionBatch
+  constexpr double kProcessBytes = 256.0 * 1024 * 1024;  // LibTorch, HDF5 and the rest
   const double per_customer = bytes_per_customer_day * days;
+  const double fixed = kDecisionBytes * static_cast<double>(decisions) + kProcessBytes;
+  const double need = per_customer * customers + fixed;
   const double available = available_memory();
-  constexpr double kUsable = 0.8;  // of what is available: LibTorch, the store's buffers
-  if (available <= 0 || per_customer * customers <= kUsable * available) return;
+  constexpr double kUsable = 0.8;  // of what is available
+  if (available <= 0 || need <= kUsable * available) return;
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-  auto fit = std::max<std::int64_t>(1, static_cast<std::int64_t>(kUsable * available / per_customer));
+  auto fit = std::max<std::int64_t>(1, static_cast<std::int64_t>((kUsable * available - fixed) / per_customer));
   std::int64_t unit = 1;  // rounded down to two significant digits
   while (fit / unit >= 100) unit *= 10;
   fit = fit / unit * unit;
   char sizes[160];
-  std::snprintf(sizes, sizeof sizes, "needs about %.1f GiB, and %.1f GiB are available", per_customer * customers / kGiB,
+  std::snprintf(sizes, sizeof sizes, "needs about %.1f GiB, and %.1f GiB are available", need / kGiB,
                 available / kGiB);
   throw std::runtime_error(with_commas(static_cast<std::int64_t>(customers)) + " customers x " + with_commas(days) +
                            " days " + sizes + ": take a random sample with --customers " + std::to_string(fit) +
@@ -56,7 +61,7 @@ LcmCustomers choose_lcm_customers(const results::StoreReader& store, std::option
   out.indices = twins::lcm_sample_customers(out.store_customers, n, seed);
   const auto& meta = store.meta();
   check_memory(out.indices.size(), core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1,
-               bytes_per_customer_day);
+               bytes_per_customer_day, store.decision_count());
   if (out.sampled())
     std::printf("a random sample of %s of the store's %s customers (seed %llu)\n",
                 with_commas(static_cast<std::int64_t>(out.indices.size())).c_str(),

@@ -20,7 +20,8 @@ struct LcmCustomers {
 // All of the store's customers, or `sample` of them drawn with `seed`
 // (twins::lcm_sample_customers; a line says so). Throws, before anything is read, when
 // `bytes_per_customer_day` (twins::lcm_bytes_per_customer_day) x the customers x the
-// store's days is over 80% of the memory available; the message names a sample that fits.
+// store's days, with the store's decisions read alongside, is over 80% of the memory
+// available; the message names a sample that fits.
 LcmCustomers choose_lcm_customers(const results::StoreReader& store, std::optional<int> sample, std::uint64_t seed,
                                   double bytes_per_customer_day);
 
