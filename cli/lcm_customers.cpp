@@ -59,9 +59,8 @@ LcmCustomers choose_lcm_customers(const results::StoreReader& store, std::option
   out.store_customers = store.dictionary("customer").size();
   const std::size_t n = sample ? static_cast<std::size_t>(*sample) : out.store_customers;
   out.indices = twins::lcm_sample_customers(out.store_customers, n, seed);
-  const auto& meta = store.meta();
-  check_memory(out.indices.size(), core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1,
-               bytes_per_customer_day, store.decision_count());
+  check_memory(out.indices.size(), twins::lcm_store_days(store.meta()), bytes_per_customer_day,
+               store.decision_count());
   if (out.sampled())
     std::printf("a random sample of %s of the store's %s customers (seed %llu)\n",
                 with_commas(static_cast<std::int64_t>(out.indices.size())).c_str(),

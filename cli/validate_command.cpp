@@ -284,13 +284,13 @@ struct SegmentMeans {
 // A truth.h5 of another world, or of another run of the same one, starts the same day and
 // would give numbers all the same. Its decisions per day are the log's fingerprint: they must
 // be the store's.
-void check_truth_is_the_stores(const std::string& truth_path, const results::StoreReader& store,
-                               const std::string& store_path, std::int32_t first_day) {
+void check_truth_is_the_stores(const std::string& truth_path, const std::string& store_path, std::int32_t first_day) {
   const auto daily = results::read_store_table(truth_path, "/checks/daily");
   const auto& day = daily.numbers("day");
   const auto& decisions = daily.numbers("decisions");
   std::map<std::int32_t, std::int64_t> in_store;  // calendar day -> decisions
-  for (auto t : store.read_decisions().timestamp) ++in_store[core::day_of(t)];
+  for (double t : results::read_column(store_path, "/decisions/timestamp"))  // not the other columns
+    ++in_store[core::day_of(static_cast<core::Timestamp>(t))];
   for (std::size_t i = 0; i < day.size(); ++i) {
     const auto d = first_day + static_cast<std::int32_t>(day[i]);
     const auto it = in_store.find(d);
@@ -329,7 +329,7 @@ int validate_lcm_uplift(const std::string& model_path, const std::string& store_
   if (!start || core::day_of(*start) + truth_day != data.end_day())
     throw std::invalid_argument(truth_path + ": its outcomes do not start the day after " + store_path +
                                 "'s data (" + ingest::format_day(data.end_day() - 1) + ")");
-  check_truth_is_the_stores(truth_path, store, store_path, core::day_of(*start));
+  check_truth_is_the_stores(truth_path, store_path, core::day_of(*start));
 
   // World actions as the LCM's inputs; row 0 is 'none'.
   const auto actions = results::read_store_table(truth_path, "/world/actions");

@@ -171,6 +171,10 @@ double lcm_bytes_per_customer_day(bool training) {
   return sequences + (training ? sizeof(float) * (kLcmInputs + kLcmEventCount) : 0.0);
 }
 
+std::int32_t lcm_store_days(const results::StoreMeta& meta) {
+  return core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1;
+}
+
 LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t calibration_end_day) {
   LcmReadOptions options;
   options.calibration_end_day = calibration_end_day;
@@ -224,7 +228,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
     calibration_end_day = meta.calibration_end ? core::day_of(*meta.calibration_end) : last_day;
   if (calibration_end_day < s.first_day || calibration_end_day > last_day)
     throw std::invalid_argument("the calibration end is outside the store's days");
-  s.days = last_day - s.first_day + 1;
+  s.days = lcm_store_days(meta);
   s.calibration_days = calibration_end_day - s.first_day + 1;
   const std::size_t n = s.ids.size();
   s.events.assign(n * s.days * kLcmEventCount, 0.0f);

@@ -111,9 +111,7 @@ std::shared_ptr<LcmPopulation> build_lcm_population(const std::string& store_pat
   const auto attributes = store.attributes();  // once, not per block
   options.attributes = &attributes;
   if (block_customers == 0) {
-    const auto& meta = store.meta();
-    const std::size_t days = static_cast<std::size_t>(core::day_of(meta.last_event) - core::day_of(meta.first_event) + 1);
-    const auto per_customer = static_cast<std::size_t>(days * lcm_bytes_per_customer_day(false));
+    const auto per_customer = static_cast<std::size_t>(lcm_store_days(store.meta()) * lcm_bytes_per_customer_day(false));
     block_customers = std::max<std::size_t>(1024, kPopulationBlockBytes / per_customer);
   }
   for (std::size_t first = 0; first < customers;) {

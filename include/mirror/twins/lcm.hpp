@@ -239,6 +239,9 @@ std::vector<std::size_t> lcm_sample_customers(std::size_t store_customers, std::
 // Bytes a customer-day takes in LcmSequences (events, actions, promoted category, and the
 // spend summed while reading); training adds its input and target tensors.
 double lcm_bytes_per_customer_day(bool training);
+// The days a store's sequences span (read_lcm_sequences' LcmSequences::days): its first
+// event's day to its last's.
+std::int32_t lcm_store_days(const results::StoreMeta& meta);
 
 // Naming conventions that let the LCM read more from a log than channel and "an offer":
 // an offer's discount from its name ("ten_off", "twenty_five_off", "15_off", "15pct" ->
