@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-INPUTS, HEADS = 25, 10  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
+INPUTS, HEADS = 27, 10  # kLcmInputs, kLcmHeadCount (include/mirror/twins/lcm.hpp)
 CONTACT = 8  # kLcmEventCount + kLcmAny: the input saying the day has a contact
 # (base, response) head pairs folded on contact days: purchase, visit
 RESPONSES = ((0, 8), (1, 9))

@@ -60,6 +60,7 @@ int train_command(const Args& args) {
       "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
       "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
       "no-attributes", po::bool_switch(), "the model does not read the store's customer attributes")(
+      "offer-memory", po::bool_switch(), "the model reads the offer in force (offers that act for weeks)")(
       "step", po::value<std::string>()->default_value("day"), "day, or week: a step of the GRU is a week")(
       "customers", po::value<int>(),
       "train on a random sample of this many of the store's customers (drawn with --seed; default: all)")(
@@ -92,6 +93,8 @@ int train_command(const Args& args) {
   if (vm["no-tenure"].as<bool>()) c.tenure = false;
   if (file.attributes) c.attributes = *file.attributes;
   if (vm["no-attributes"].as<bool>()) c.attributes = false;
+  if (file.offer_memory) c.offer_memory = *file.offer_memory;
+  if (vm["offer-memory"].as<bool>()) c.offer_memory = true;
   if (file.step_days) c.step_days = *file.step_days;
   if (given(vm, "step")) {
     const auto step = vm["step"].as<std::string>();
@@ -132,10 +135,11 @@ int train_command(const Args& args) {
                   twins::lcm_window_steps(c.step_days, c.validation_days));
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, decay_after %d, "
                 "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s, attributes %s, "
-                "step %s\n",
+                "offer_memory %s, step %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
-                c.tenure ? "true" : "false", c.attributes ? "true" : "false", c.step_days == 1 ? "day" : "week");
+                c.tenure ? "true" : "false", c.attributes ? "true" : "false", c.offer_memory ? "true" : "false",
+                c.step_days == 1 ? "day" : "week");
     if (c.attributes && !data.attributes.columns.empty()) {
       std::vector<std::string> skipped;
       std::string used;

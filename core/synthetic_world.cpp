@@ -178,12 +178,12 @@ SyntheticWorldSpec subscription_churn() {
   w.channels = {channel("email", 0.001, 0.35, 1.0, 0.004, 0.95),
                 channel("push", 0.0, 0.5, 0.8, 0.01, 0.7),
                 channel("sms", 0.03, 0.85, 1.2, 0.02, 0.4)};
-  w.offers = {{"none", 0.0}, {"retention_20", 0.20}, {"retention_50", 0.50}};
+  w.offers = {{"none", 0.0}, {"twenty_off", 0.20}, {"fifty_off", 0.50}};
   w.campaigns = {{"checkin", ""}, {"new_releases", "series"}, {"retention", ""}};
   w.actions = {action("email_checkin", "email", "checkin", "none"),
                action("push_new_releases", "push", "new_releases", "none"),
-               action("email_retention_20", "email", "retention", "retention_20"),
-               action("sms_retention_50", "sms", "retention", "retention_50")};
+               action("email_retention_20", "email", "retention", "twenty_off"),
+               action("sms_retention_50", "sms", "retention", "fifty_off")};
   auto tier = [](std::string name, double share, double fee, double visit, double churn,
                  double retention, std::array<double, kResponseTypeCount> types) {
     WorldSegment s = segment(std::move(name), share, visit, 0, 0, 0, churn, types);

@@ -91,12 +91,13 @@ ShardSimulator::ShardSimulator(const core::ScenarioSpec& spec, int arm,
   for (std::size_t i = 0; i < count; ++i) {
     segments_[i] = model_->segment(i);
     twins_[i].consent_mask = model_->initial_consent(i);
+    if (!model_->initially_active(i)) twins_[i].churn_day = core::kChurnedBeforeRun;
   }
   channel_cost_ = channel_costs(spec);
   if (caps_.tracks_offers()) offer_days_.assign(count * caps_.offer_count(), core::kNoDay);
   if (spec.outputs.expected_value) expected_margin_.assign(count, 0.0);
   active_ = 0;
-  for (std::size_t i = 0; i < count; ++i) active_ += eligible_.empty() || eligible_[i] ? 1 : 0;
+  for (std::size_t i = 0; i < count; ++i) active_ += (eligible_.empty() || eligible_[i]) && twins_[i].active() ? 1 : 0;
 }
 
 policies::ShardView ShardSimulator::view() const {

@@ -16,7 +16,7 @@ const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",     
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
                                   "tenure",          "decay_after", "attributes",      "step",
-                                  "customers"};
+                                  "customers",       "offer_memory"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -85,6 +85,10 @@ class TrainConfigReader : YamlFields {
       bool on = true;
       boolean(v, key, on);
       if (errors_.size() == before) s_.tenure = on;
+    } else if (key == "offer_memory") {
+      bool on = false;
+      boolean(v, key, on);
+      if (errors_.size() == before) s_.offer_memory = on;
     } else if (key == "attributes") {
       bool on = true;
       boolean(v, key, on);

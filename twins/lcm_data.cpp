@@ -330,10 +330,15 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
   return s;
 }
 
-void LcmHistory::observe(const float* day_events, std::int32_t step) {
+void LcmHistory::observe(const float* day_events, const float* day_action, std::int32_t step) {
+  if (day_action && day_action[kLcmOffer] > 0) {
+    offer_step = step;
+    offer_discount = day_action[kLcmDiscount];
+  }
   bool any = false;
   for (int k = 0; k < kLcmEventCount; ++k) any = any || day_events[k] != 0.0f;
   if (any && birth < 0) birth = step;
+  if (day_events[kLcmChurn] > 0 && churn_step < 0) churn_step = step;
   if (day_events[kLcmPurchase] > 0) {
     decayed_purchases = 1.0 + (last_purchase < 0 ? 0.0
                                                  : decayed_purchases * std::exp(-(step - last_purchase) / kFrequencyDays));
@@ -366,6 +371,11 @@ void lcm_inputs(const float* yesterday_events, const float* today_action, std::i
   c[kLcmMonetary] = history.purchases > 0 ? static_cast<float>(history.log_spend_sum / history.purchases) : 0.0f;
   float* by_channel = out + kLcmChannelDiscountInputs;
   for (int k = 0; k < kLcmChannelDiscountCount; ++k) by_channel[k] = a[kLcmEmail + k] * a[kLcmDiscount];
+  float* memory = out + kLcmOfferMemoryInputs;
+  const bool offered = history.offer_step >= 0;
+  const double age = offered ? static_cast<double>(step - history.offer_step) : 0.0;
+  memory[kLcmOfferWeek] = offered ? static_cast<float>(history.offer_discount * std::exp(-age / 7.0)) : 0.0f;
+  memory[kLcmOfferMonth] = offered ? static_cast<float>(history.offer_discount * std::exp(-age / 28.0)) : 0.0f;
 }
 
 }  // namespace mirror::twins

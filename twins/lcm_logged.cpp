@@ -33,7 +33,8 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
     const auto expected_spend = [&](double mu) {
       return std::expm1(mu + 0.5 * w.log_spend_sigma * w.log_spend_sigma);
     };
-    std::vector<float> h(w.hidden), x(kLcmInputs), x_none(kLcmInputs), heads(kLcmHeadCount), offset_buffer;
+    std::vector<float> h(w.hidden), h_next(w.hidden), h_none(w.hidden), x(kLcmInputs), x_none(kLcmInputs),
+        heads(kLcmHeadCount), offset_buffer;
     for (std::size_t c = begin; c < end; ++c) {
       auto& list = by_customer[c];
       if (list.empty()) continue;
@@ -44,19 +45,21 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
       LcmHistory history;
       std::size_t k = 0;
       for (std::int32_t d = 0; d < data.calibration_days && k < list.size(); ++d) {
-        if (d > 0) history.observe(data.events_at(c, d - 1), d - 1);
+        if (d > 0) history.observe(data.events_at(c, d - 1), data.actions_at(c, d - 1), d - 1);
         const float* yesterday = d > 0 ? data.events_at(c, d - 1) : nullptr;
         if (history.birth < 0) {  // no state yet: the model says nothing about this day
           while (k < list.size() && list[k].first == d) ++k;
           continue;
         }
-        // The day as logged: the step below reads these inputs too.
+        // The day as logged. As in training, the heads read the state after the day's step.
         lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
+        lcm_step(w, h.data(), x.data(), h_next.data(), 1);
         if (k < list.size() && list[k].first == d) {
-          lcm_heads(w, h.data(), x.data(), heads.data(), 1, offsets);
+          lcm_heads(w, h_next.data(), x.data(), heads.data(), 1, offsets);
           const double p_logged = sigmoid(heads[kHeadPurchase]), spend_logged = expected_spend(heads[kHeadLogSpend]);
           lcm_inputs(yesterday, nullptr, data.first_day + d, d, history, x_none.data());
-          lcm_heads(w, h.data(), x_none.data(), heads.data(), 1, offsets);
+          lcm_step(w, h.data(), x_none.data(), h_none.data(), 1);  // the same unless the action enters the state
+          lcm_heads(w, h_none.data(), x_none.data(), heads.data(), 1, offsets);
           const double p_none = sigmoid(heads[kHeadPurchase]), spend_none = expected_spend(heads[kHeadLogSpend]);
           const float* today = data.events_at(c, d);
           const bool bought = today[kLcmPurchase] > 0;
@@ -73,7 +76,7 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
             out.spent.push_back(spent);
           }
         }
-        lcm_step(w, h.data(), x.data(), h.data(), 1);
+        h.swap(h_next);
       }
     }
   };

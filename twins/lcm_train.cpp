@@ -21,9 +21,24 @@ namespace {
 // discounts by channel
 // 6: static customer attributes (optional; a format-5 model is one without them)
 // 7: weekly steps (a model of daily steps is still written as format 5 or 6)
-constexpr const char* kFormat = "mirror-lcm-6";
+// 8: the offer in force (kLcmOfferMemory inputs); daily or weekly, with or without attributes
+constexpr const char* kFormat = "mirror-lcm-8";
+constexpr const char* kFormatWithAttributes = "mirror-lcm-6";
 constexpr const char* kFormatWithoutAttributes = "mirror-lcm-5";
 constexpr const char* kFormatWeekly = "mirror-lcm-7";
+// Inputs of formats 5 to 7: everything before the offer memory, which comes last.
+constexpr int kInputsBeforeMemory = kLcmOfferMemoryInputs;
+static_assert(kLcmOfferMemoryInputs + kLcmOfferMemoryCount == kLcmInputs);
+
+// Weights of an older format ([rows x (offset + kInputsBeforeMemory)]) with zero columns for
+// the inputs it did not read: the same outputs for the same inputs.
+std::vector<float> widen_inputs(const std::vector<float>& w, std::size_t rows, std::size_t offset) {
+  const std::size_t from = offset + kInputsBeforeMemory, to = offset + kLcmInputs;
+  if (w.size() != rows * from) return w;  // the shape check after the load names it
+  std::vector<float> out(rows * to, 0.0f);
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(&w[r * from], from, &out[r * to]);
+  return out;
+}
 constexpr int kBinaryHeads = kHeadLogSpend;  // heads before it are logits of events
 // Which event each binary head predicts.
 constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcmEmailOpen, kLcmClick,
@@ -31,11 +46,13 @@ constexpr int kHeadEvent[kBinaryHeads] = {kLcmPurchase,    kLcmVisit,       kLcm
 
 // `statics` > 0: the encoded width of the static attributes, which set the initial state and
 // add to every head (created last and at zero, so that a model without them draws the same
-// initial weights and training starts where it would without them).
+// initial weights and training starts where it would without them). The offer memory's head
+// weights are a zero parameter of their own for the same reason (no random draw), and the
+// GRU never reads it.
 struct LcmNetImpl : torch::nn::Module {
   LcmNetImpl(int hidden, int statics)
-      : cell(register_module("cell", torch::nn::GRUCell(kLcmInputs, hidden))),
-        head(register_module("head", torch::nn::Linear(hidden + kLcmInputs, kLcmHeadCount))),
+      : cell(register_module("cell", torch::nn::GRUCell(kInputsBeforeMemory, hidden))),
+        head(register_module("head", torch::nn::Linear(hidden + kInputsBeforeMemory, kLcmHeadCount))),
         log_sigma(register_parameter("log_sigma", torch::zeros({1}))) {
     if (statics > 0) {
       initial = register_module("initial", torch::nn::Linear(statics, hidden));
@@ -52,8 +69,17 @@ struct LcmNetImpl : torch::nn::Module {
     if (initial.is_empty()) return torch::zeros({rows, cell->options.hidden_size()});
     return torch::tanh(initial(s));
   }
+  // The GRU step and the heads (before the responses are folded in) on a step's inputs x.
+  torch::Tensor step(const torch::Tensor& x, const torch::Tensor& h) {
+    return cell(x.narrow(1, 0, kInputsBeforeMemory), h);
+  }
+  torch::Tensor heads(const torch::Tensor& h, const torch::Tensor& x) {
+    return head(torch::cat({h, x.narrow(1, 0, kInputsBeforeMemory)}, 1)) +
+           torch::matmul(x.narrow(1, kLcmOfferMemoryInputs, kLcmOfferMemoryCount), memory.t());
+  }
   torch::nn::GRUCell cell;
   torch::nn::Linear head;
+  torch::Tensor memory = register_parameter("memory", torch::zeros({kLcmHeadCount, kLcmOfferMemoryCount}));
   torch::nn::Linear initial{nullptr};
   torch::nn::Linear static_head{nullptr};
   torch::Tensor log_sigma;
@@ -78,11 +104,15 @@ LcmWeights export_weights(const LcmNet& net, int hidden, const std::vector<LcmSt
     w.b_static = to_vector(net->initial->bias);
     w.w_static_head = to_vector(net->static_head->weight);
   }
-  w.w_ih = to_vector(net->cell->weight_ih);
+  w.w_ih = widen_inputs(to_vector(net->cell->weight_ih), 3 * hidden, 0);
   w.w_hh = to_vector(net->cell->weight_hh);
   w.b_ih = to_vector(net->cell->bias_ih);
   w.b_hh = to_vector(net->cell->bias_hh);
-  w.w_head = to_vector(net->head->weight);
+  w.w_head = widen_inputs(to_vector(net->head->weight), kLcmHeadCount, hidden);
+  const auto memory = to_vector(net->memory);
+  for (int k = 0; k < kLcmHeadCount; ++k)
+    std::copy_n(&memory[k * kLcmOfferMemoryCount], kLcmOfferMemoryCount,
+                &w.w_head[k * (hidden + kLcmInputs) + hidden + kLcmOfferMemoryInputs]);
   w.b_head = to_vector(net->head->bias);
   w.log_spend_sigma = std::exp(net->log_sigma.item<float>());
   lcm_prepare(w);
@@ -92,11 +122,13 @@ LcmWeights export_weights(const LcmNet& net, int hidden, const std::vector<LcmSt
 void import_weights(LcmNet& net, const LcmWeights& w) {
   torch::NoGradGuard no_grad;
   const int H = w.hidden;
-  net->cell->weight_ih.copy_(to_tensor(w.w_ih, {3 * H, kLcmInputs}));
+  net->cell->weight_ih.copy_(to_tensor(w.w_ih, {3 * H, kLcmInputs}).narrow(1, 0, kInputsBeforeMemory));
   net->cell->weight_hh.copy_(to_tensor(w.w_hh, {3 * H, H}));
   net->cell->bias_ih.copy_(to_tensor(w.b_ih, {3 * H}));
   net->cell->bias_hh.copy_(to_tensor(w.b_hh, {3 * H}));
-  net->head->weight.copy_(to_tensor(w.w_head, {kLcmHeadCount, H + kLcmInputs}));
+  const auto head = to_tensor(w.w_head, {kLcmHeadCount, H + kLcmInputs});
+  net->head->weight.copy_(head.narrow(1, 0, H + kInputsBeforeMemory));
+  net->memory.copy_(head.narrow(1, H + kLcmOfferMemoryInputs, kLcmOfferMemoryCount));
   net->head->bias.copy_(to_tensor(w.b_head, {kLcmHeadCount}));
   net->log_sigma.fill_(std::log(w.log_spend_sigma));
   if (!net->initial.is_empty()) {
@@ -138,7 +170,7 @@ torch::Tensor with_response(const torch::Tensor& heads, const torch::Tensor& x) 
 // `tenure` no head reads it.
 torch::Tensor head_weight_mask(const LcmConfig& config) {
   const int hidden = config.hidden;
-  auto mask = torch::ones({kLcmHeadCount, hidden + kLcmInputs});
+  auto mask = torch::ones({kLcmHeadCount, hidden + kInputsBeforeMemory});
   for (int head : {kHeadPurchase, kHeadVisit}) zero_today_columns(mask.narrow(0, head, 1), hidden);
   mask[kHeadLogSpend].narrow(0, hidden + kLcmActionInputs, kLcmActionCount).zero_();
   // A logged policy contacts on some weekdays only, so the log cannot tell how a response
@@ -152,11 +184,16 @@ torch::Tensor head_weight_mask(const LcmConfig& config) {
   return mask;
 }
 
+// Which heads read the offer in force: every one with `offer_memory`, none without.
+torch::Tensor memory_weight_mask(const LcmConfig& config) {
+  return torch::full({kLcmHeadCount, kLcmOfferMemoryCount}, config.offer_memory ? 1.0 : 0.0);
+}
+
 // Which GRU input weights may learn: today's action only with `action_into_state`, tenure
 // only with `tenure`, and never the weekday, which the heads read directly: in the state it
 // would let the responses, which read the state, vary with the weekday after all.
 torch::Tensor state_weight_mask(const LcmConfig& config) {
-  auto mask = torch::ones({3 * config.hidden, kLcmInputs});
+  auto mask = torch::ones({3 * config.hidden, kInputsBeforeMemory});
   if (!config.action_into_state) zero_today_columns(mask, 0);
   constexpr int calendar = kLcmEventCount + kLcmActionCount;
   mask.select(1, calendar + kLcmDowSin).zero_();
@@ -172,7 +209,7 @@ std::vector<float> build_inputs(const LcmSequences& s, std::int32_t steps) {
     LcmHistory history;
     for (std::int32_t d = 0; d < steps; ++d) {
       const float* yesterday = d > 0 ? s.events_at(c, d - 1) : nullptr;
-      if (d > 0) history.observe(yesterday, s.day(d - 1));
+      if (d > 0) history.observe(yesterday, s.actions_at(c, d - 1), s.day(d - 1));
       lcm_inputs(yesterday, s.actions_at(c, d), s.calendar_day(d), s.day(d), history,
                  &x[(c * steps + d) * kLcmInputs]);
     }
@@ -201,10 +238,10 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
   for (std::int32_t d = 0; d < steps; ++d) {
     const auto alive = (birth < d).to(torch::kFloat32).unsqueeze(1);  // born before today
     const auto count = alive.sum().item<double>();
-    auto next = net->cell(x.select(1, d), h);
+    auto next = net->step(x.select(1, d), h);
     h = with_statics ? alive * next + (1 - alive) * h0 : alive * next;  // initial until the first event
     if (count == 0) continue;
-    auto linear = net->head(torch::cat({h, x.select(1, d)}, 1));
+    auto linear = net->heads(h, x.select(1, d));
     if (with_statics) linear = linear + offsets;
     const auto out = with_response(linear, x.select(1, d));
     const auto target = y.select(1, d);
@@ -270,7 +307,7 @@ std::string config_text(const LcmConfig& c) {
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
     << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0)
     << "\ndecay_after=" << c.decay_after << "\nattributes=" << (c.attributes ? 1 : 0)
-    << "\nstep_days=" << c.step_days << "\n";
+    << "\nstep_days=" << c.step_days << "\noffer_memory=" << (c.offer_memory ? 1 : 0) << "\n";
   return o.str();
 }
 
@@ -294,6 +331,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "decay_after") c.decay_after = std::stoi(value);  // absent: 0, never
     else if (key == "attributes") c.attributes = value == "1";
     else if (key == "step_days") c.step_days = std::stoi(value);  // absent: 1, daily
+    else if (key == "offer_memory") c.offer_memory = value == "1";  // absent: off
   }
   return c;
 }
@@ -347,7 +385,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     zero_today_columns(net->head->weight, config.hidden);
   }
   // Weights that may not learn start at zero and get no gradient.
-  const auto head_mask = head_weight_mask(config), state_mask = state_weight_mask(config);
+  const auto head_mask = head_weight_mask(config), state_mask = state_weight_mask(config),
+             memory_mask = memory_weight_mask(config);
   {
     torch::NoGradGuard no_grad;
     net->head->weight.masked_fill_(head_mask == 0, 0.0);  // +0, where a product could give -0
@@ -377,6 +416,7 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
       losses.train.backward();
       net->cell->weight_ih.grad().mul_(state_mask);
       net->head->weight.grad().mul_(head_mask);
+      net->memory.grad().mul_(memory_mask);
       optimizer.step();
       const double w = static_cast<double>(idx.size(0));
       train_total += losses.train.item<double>() * w;
@@ -501,9 +541,7 @@ void save_lcm(const LcmArtifact& a, const std::string& path) {
   const int H = a.weights.hidden;
   torch::serialize::OutputArchive archive;
   const bool weekly = a.config.step_days != 1;
-  archive.write("format", c10::IValue(std::string(weekly                    ? kFormatWeekly
-                                                  : a.weights.statics.empty() ? kFormatWithoutAttributes
-                                                                              : kFormat)));
+  archive.write("format", c10::IValue(std::string(kFormat)));
   archive.write("config", c10::IValue(config_text(a.config)));
   archive.write("data_sha256", c10::IValue(a.data_sha256));
   archive.write("metrics", c10::IValue(a.metrics));
@@ -537,14 +575,15 @@ LcmArtifact load_lcm(const std::string& path) {
     c10::IValue v;
     archive.read("format", v);
     const std::string format = v.toStringRef();
-    const bool weekly = format == kFormatWeekly;
-    const bool known = weekly || format == kFormat || format == kFormatWithoutAttributes;
-    if (format.rfind("mirror-lcm-", 0) == 0 && !known)
+    const bool older = format == kFormatWithoutAttributes || format == kFormatWithAttributes || format == kFormatWeekly;
+    if (format.rfind("mirror-lcm-", 0) == 0 && !older && format != kFormat)
       throw std::runtime_error("an LCM of another version (format '" + format + "', this mirror reads '" +
-                               kFormatWithoutAttributes + "' to '" + kFormatWeekly + "'): train it again with `mirror train`");
-    if (!known) throw std::runtime_error("not a mirrorworld LCM (format '" + format + "')");
-    // Format 7 has attributes when it has their key; 6 always, 5 never.
-    const bool with_attributes = format == kFormat || (weekly && archive.try_read("statics", v));
+                               kFormatWithoutAttributes + "' to '" + kFormat +
+                               "'): train it again with `mirror train`");
+    if (!older && format != kFormat) throw std::runtime_error("not a mirrorworld LCM (format '" + format + "')");
+    // Formats 7 and 8 have attributes when they have their key; 6 always, 5 never.
+    const bool with_attributes =
+        format == kFormatWithAttributes || (format != kFormatWithoutAttributes && archive.try_read("statics", v));
     archive.read("config", v);
     a.config = parse_config_text(v.toStringRef());
     archive.read("data_sha256", v);
@@ -562,15 +601,21 @@ LcmArtifact load_lcm(const std::string& path) {
       archive.read(key, t);
       *out = to_vector(t);
     }
+    if (older) {  // no offer memory: its weights are zero
+      const auto H = static_cast<std::size_t>(a.config.hidden);
+      a.weights.w_ih = widen_inputs(a.weights.w_ih, 3 * H, 0);
+      a.weights.w_head = widen_inputs(a.weights.w_head, kLcmHeadCount, H);
+    }
     archive.read("spend_sigma", t);
     a.weights.log_spend_sigma = t.item<float>();
     a.categories = read_categories(archive);
     if (with_attributes) read_statics(archive, a.weights);
+    const bool weekly = a.config.step_days != 1;
     if (weekly) {
       archive.read("purchase_days_per_step", v);
       a.purchase_days_per_step = v.toDouble();
     }
-    if (weekly != (a.config.step_days != 1)) throw std::runtime_error("its format and its steps disagree");
+    if (older && weekly != (format == kFormatWeekly)) throw std::runtime_error("its format and its steps disagree");
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot read the model: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {
@@ -592,8 +637,8 @@ void lcm_step_libtorch(const LcmWeights& w, const float* h, const float* x, floa
   const auto r = static_cast<std::int64_t>(rows);
   const auto ht = torch::from_blob(const_cast<float*>(h), {r, w.hidden});
   const auto xt = torch::from_blob(const_cast<float*>(x), {r, kLcmInputs});
-  const auto next = net->cell(xt, ht).contiguous();
-  const auto out = with_response(net->head(torch::cat({next, xt}, 1)), xt).contiguous();
+  const auto next = net->step(xt, ht).contiguous();
+  const auto out = with_response(net->heads(next, xt), xt).contiguous();
   std::copy(next.data_ptr<float>(), next.data_ptr<float>() + next.numel(), h_out);
   std::copy(out.data_ptr<float>(), out.data_ptr<float>() + out.numel(), heads);
 }
@@ -609,8 +654,8 @@ double lcm_libtorch_loop_seconds(const LcmWeights& w, std::size_t rows, int step
   x.select(1, kLcmEventCount + kLcmAny).copy_(torch::arange(r).remainder(7).eq(0));  // a contact in seven rows
   const auto start = std::chrono::steady_clock::now();
   for (int s = 0; s < steps; ++s) {
-    h = net->cell(x, h);
-    const auto out = with_response(net->head(torch::cat({h, x}, 1)), x);
+    h = net->step(x, h);
+    const auto out = with_response(net->heads(h, x), x);
     (void)out;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -126,7 +126,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
         holdout_action(data, c, d, today);
         for (std::size_t r = 0; r < R; ++r) {
           const float* e = &events[r * kLcmEventCount];
-          if (d > data.calibration_days) history[r].observe(e, data.day(d - 1));
+          if (d > data.calibration_days) history[r].observe(e, &x[r * kLcmInputs + kLcmActionInputs], data.day(d - 1));
           lcm_inputs(e, today, data.calendar_day(d), data.day(d), history[r], &x[r * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), R);
@@ -136,6 +136,7 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
           float* e = &events[r * kLcmEventCount];
           core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
           std::fill(e, e + kLcmEventCount, 0.0f);
+          if (history[r].churned()) continue;  // gone: nothing more happens
           if (rs.uniform() < sigmoid(y[kHeadPurchase])) {
             e[kLcmPurchase] = 1;
             const double log_spend = y[kHeadLogSpend] + w.log_spend_sigma * rs.normal();
@@ -217,7 +218,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
         for (std::size_t row = 0; row < rows; ++row) {
           const float* e = &events[row * kLcmEventCount];
           const float* action = &first[(row / R) * kLcmActionCount];
-          if (k > 0) history[row].observe(e, data.day(d - 1));
+          if (k > 0) history[row].observe(e, &x[row * kLcmInputs + kLcmActionInputs], data.day(d - 1));
           lcm_inputs(e, k == 0 ? action : nullptr, data.calendar_day(d), data.day(d), history[row],
                      &x[row * kLcmInputs]);
         }
@@ -230,6 +231,7 @@ LcmActionOutcomes lcm_action_outcomes(const LcmArtifact& model, const LcmSequenc
           // The same stream and the same sequence of draws for every action.
           core::RandomStream rs(seed, c * R + r, d, core::Purpose::purchase);
           std::fill(e, e + kLcmEventCount, 0.0f);
+          if (history[row].churned()) continue;  // gone: no contact reaches it
           const double p = sigmoid(y[kHeadPurchase]);
           const double log_spend = std::max(0.0, y[kHeadLogSpend] + w.log_spend_sigma * rs.normal());
           out.purchases[c * A + a] += p * per_step / rollouts;

@@ -37,7 +37,8 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
     active.clear();
     for (std::size_t i = 0; i < n; ++i) {
-      if (d > 0) history[i].observe(data.events_at(begin + i, d - 1), data.day(d - 1));
+      const std::size_t c = begin + i;
+      if (d > 0) history[i].observe(data.events_at(c, d - 1), data.actions_at(c, d - 1), data.day(d - 1));
       if (history[i].birth >= 0) active.push_back(i);  // initial until the first event
     }
     x.resize(active.size() * kLcmInputs);
@@ -52,8 +53,10 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
     for (std::size_t r = 0; r < active.size(); ++r)
       std::copy(&state[r * H], &state[(r + 1) * H], h + active[r] * H);
   }
-  for (std::size_t i = 0; i < n; ++i)
-    history[i].observe(data.events_at(begin + i, data.calibration_days - 1), data.day(data.calibration_days - 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t last = data.calibration_days - 1;
+    history[i].observe(data.events_at(begin + i, last), data.actions_at(begin + i, last), data.day(last));
+  }
 }
 
 // Index in `to` of each name of `from`, -1 when absent.
@@ -209,7 +212,8 @@ void LcmWorld::step(std::int32_t day, const core::TwinState* twins, const core::
       }
     }
     const float* e = &events_[i * kLcmEventCount];
-    if (day > 0) history_[i].observe(e, step - 1);  // day 0's yesterday is in the warm-up
+    // Day 0's yesterday is in the warm-up; x_ still holds yesterday's inputs and action.
+    if (day > 0) history_[i].observe(e, &x_[i * kLcmInputs + kLcmActionInputs], step - 1);
     lcm_inputs(e, action, calendar_day, step, history_[i], &x_[i * kLcmInputs]);
   }
   // One batch per shard and day; the kernel's rows are independent, so any sharding gives

@@ -147,13 +147,14 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   // A config file: its settings, flags given on the command line over them, located errors.
   write("train.yaml",
         "store: cdnow.h5\nhidden: 4\nepochs: 1\nlearning_rate: 0.02\ndecay_after: 1\naction_into_state: true\n"
-        "tenure: false\nattributes: false\n");
+        "tenure: false\nattributes: false\noffer_memory: true\n");
   r = mirror("train --config " + path("train.yaml") + " --out " + path("c.lcm") + " --epochs 2 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("settings: hidden 4, epochs 2, patience 5, learning_rate 0.02, decay_after 1,"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false, step day\n"),
+  EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false, "
+                       "offer_memory true, step day\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("epochs_run=2"), std::string::npos) << r.out;
@@ -202,7 +203,7 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("2357 customers, 39 calibration weeks to 1997-09-30 (2 for validation)"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("attributes true, step week\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("attributes true, offer_memory false, step week\n"), std::string::npos) << r.out;
   r = mirror("validate --model " + path("w.lcm") + " " + store + " --rollouts 2");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("weekly steps: the holdout is 39 whole weeks; the 30-day scores are over 28 days, churn "

@@ -280,6 +280,42 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   EXPECT_EQ(fs::last_write_time(path("w.h5")), before);  // nothing written to the store
 }
 
+// A store customer whose churn the log holds has left: its twin is inactive from day 0 and
+// buys nothing, however the model would respond to a contact (it never saw one after a
+// churn in training, and extrapolates).
+TEST_F(GenerateCliTest, TwinsOfCustomersWhoLeftStayGone) {
+  auto r = mirror("generate --world subscription_churn --customers 300 --days 70 --seed 3 --quiet --out " + path("s"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("ingest --format events --input " + path("s/events.csv") + " --decisions " + path("s/decisions.csv") +
+             " --out " + path("s.h5") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = mirror("train --store " + path("s.h5") + " --out " + path("s.lcm") + " --hidden 4 --epochs 1 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::set<std::string> churned;  // by the world's own log
+  std::ifstream events(path("s/events.csv"));
+  for (std::string line; std::getline(events, line);)
+    if (line.find(",churn,") != std::string::npos) churned.insert(line.substr(0, line.find(',')));
+  ASSERT_GT(churned.size(), 50u);
+  write("blast.yaml",
+        "name: blast\nseed: 2\npopulation: { source: store, path: s.h5 }\nmodel: { kind: lcm, path: s.lcm }\n"
+        "horizon_days: 1\nchannels: { email: { cost: 0.01 } }\n"
+        "experiment:\n  control: base\n  arms:\n    - { name: base, policy: { kind: none } }\n"
+        "    - { name: blast, policy: { kind: batch_and_blast, channel: email } }\n");
+  r = mirror("run " + path("blast.yaml") + " --quiet --out " + path("blast.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const std::string arm : {"base", "blast"}) {
+    const auto active = mirror::results::read_column(path("blast.h5"), "/arms/" + arm + "/customers/active_at_end");
+    const auto revenue = mirror::results::read_column(path("blast.h5"), "/arms/" + arm + "/customers/revenue");
+    ASSERT_EQ(active.size(), 300u);  // every customer has history
+    std::size_t gone = 0, gone_idle = 0;
+    for (std::size_t i = 0; i < active.size(); ++i)
+      if (active[i] == 0) ++gone, gone_idle += revenue[i] == 0 ? 1 : 0;
+    // Those who left before the run, and the odd one who renews and leaves on its one day.
+    EXPECT_GE(gone_idle, churned.size()) << arm;
+    EXPECT_LE(gone, churned.size() + 3) << arm;
+  }
+}
+
 TEST_F(GenerateCliTest, BadInputWritesNothing) {
   const auto world = write("bad.yaml", "preset: retail\nbehaviour:\n  fatigue_strenght: 1\n");
   auto r = mirror("generate --world " + world + " --customers 10 --days 5 --out " + path("x"));

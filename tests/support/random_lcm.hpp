@@ -19,6 +19,9 @@ inline twins::LcmWeights random_lcm_weights(int hidden, std::uint32_t seed, floa
     for (auto& x : v) x = n(rng);
   };
   fill(w.w_ih, 3 * hidden * kLcmInputs);
+  // As in every trained model, the GRU does not read the offer in force (the heads do).
+  for (int row = 0; row < 3 * hidden; ++row)
+    for (int k = 0; k < kLcmOfferMemoryCount; ++k) w.w_ih[row * kLcmInputs + kLcmOfferMemoryInputs + k] = 0.0f;
   fill(w.w_hh, 3 * hidden * hidden);
   fill(w.b_ih, 3 * hidden);
   fill(w.b_hh, 3 * hidden);

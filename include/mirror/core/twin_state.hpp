@@ -46,12 +46,15 @@ struct ContactLedger {
   void record(std::int32_t day, Channel c, Micros contact_cost, double half_life_days);
 };
 
+// TwinState::churn_day of a customer who had left before the run (its model says so).
+inline constexpr std::int32_t kChurnedBeforeRun = -2;
+
 // What the customer did and decided: owned by the twin actor, its only writer.
 struct TwinState {
   Micros revenue = 0;  // net of discounts
   Micros margin = 0;   // gross margin after discounts, before marketing cost
   std::int32_t last_purchase_day = kNoDay;
-  std::int32_t churn_day = kNoDay;  // kNoDay while the customer is active
+  std::int32_t churn_day = kNoDay;  // kNoDay while the customer is active; kChurnedBeforeRun
   // What triggered actions wait for (rules policy): the last day with a visit (a purchase
   // is a visit), the last day with a visit that ended without a purchase (the engine's
   // abandoned cart) and the day of the first purchase in the run.

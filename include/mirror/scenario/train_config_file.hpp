@@ -22,6 +22,7 @@ struct TrainSettings {
   std::optional<bool> action_into_state;
   std::optional<bool> tenure;
   std::optional<bool> attributes;
+  std::optional<bool> offer_memory;
   std::optional<int> step_days;  // `step: day` (1) or `step: week` (7)
   std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
   std::optional<std::string> store, out;       // relative paths resolved against the file's folder

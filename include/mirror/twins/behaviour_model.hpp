@@ -33,6 +33,9 @@ class BehaviourModel : public core::OutcomeQuery {
   // The channels the customer may be contacted on when the run starts
   // (TwinState::consent_mask): every channel unless the model's population says otherwise.
   virtual std::uint8_t initial_consent(std::size_t) const { return (1u << core::kChannelCount) - 1; }
+  // Whether the customer is still a customer when the run starts: false for one whose
+  // churn the model's population holds (its twin is inactive from day 0, never contacted).
+  virtual bool initially_active(std::size_t) const { return true; }
 
   // Draws day `day` for every customer of the shard: twins[i] and ledgers[i] are the state
   // at the start of the day, actions[i] what it receives; writes outcomes[i]. Inactive

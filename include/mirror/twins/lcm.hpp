@@ -64,11 +64,21 @@ enum LcmChannelDiscount : int {
   kLcmPushDiscount,
   kLcmChannelDiscountCount
 };
+// The offer in force: the last offer received before today (a contact without one leaves it),
+// its kLcmDiscount times exp(-age / 7 days) and times exp(-age / 28 days): what an offer does
+// after its day (a coupon valid for weeks), read by the heads only.
+enum LcmOfferMemory : int {
+  kLcmOfferWeek,
+  kLcmOfferMonth,
+  kLcmOfferMemoryCount
+};
 inline constexpr float kLcmDiscountScale = 5.0f;  // kLcmDiscount = 5 x the discount: 20% off = 1
-inline constexpr int kLcmInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount + kLcmChannelDiscountCount;
+inline constexpr int kLcmInputs =
+    kLcmEventCount + kLcmActionCount + kLcmCalendarCount + kLcmChannelDiscountCount + kLcmOfferMemoryCount;
 // Where each block starts in a step's inputs.
 inline constexpr int kLcmActionInputs = kLcmEventCount;
 inline constexpr int kLcmChannelDiscountInputs = kLcmEventCount + kLcmActionCount + kLcmCalendarCount;
+inline constexpr int kLcmOfferMemoryInputs = kLcmChannelDiscountInputs + kLcmChannelDiscountCount;
 // Heads: logits of purchase, visit, open, click, cart abandon, unsubscribe, churn, the mean
 // of log spend given a purchase, and the two response heads: the logit of a contact's own
 // chance to bring a purchase (a visit) that day. On a day with a contact, lcm_heads folds
@@ -119,6 +129,11 @@ struct LcmConfig {
   // Whether the model reads the store's static customer attributes (LcmStatic), when it has
   // any: they set each customer's state at its first event and add to its heads every day.
   bool attributes = true;
+  // Whether the heads read the offer in force (kLcmOfferMemory): for offers that act after
+  // their day (a coupon valid for weeks, a retention discount on the next renewals). Off,
+  // its weights stay zero: where an offer acts on its own day only, the memory mostly learns
+  // the logging policy's week and takes the uplifts away from the truth (docs/lcm.md).
+  bool offer_memory = false;
   // Days per step: 1 (daily) or 7 (weekly, LcmSequences::step_days). validation_days is then
   // rounded to whole steps.
   int step_days = 1;
@@ -271,8 +286,13 @@ struct LcmHistory {
   // frequency that forgets, so a longer log does not give values training never saw.
   double decayed_purchases = 0;
   double log_spend_sum = 0;  // of kLcmLogSpend over the purchase days
+  std::int32_t churn_step = -1;  // step of an observed churn: the customer is gone after it
+  std::int32_t offer_step = -1;  // step of the last offer received
+  float offer_discount = 0;      // its kLcmDiscount
   static constexpr double kFrequencyDays = 365.0;
-  void observe(const float* day_events, std::int32_t step);
+  // A step's events and the action received on it (null: none).
+  void observe(const float* day_events, const float* day_action, std::int32_t step);
+  bool churned() const { return churn_step >= 0; }
 };
 
 // The inputs of `step` for a customer: yesterday's events (null on the first step), today's

@@ -65,6 +65,7 @@ class LcmWorld : public BehaviourModel {
   std::uint64_t first_customer() const override { return first_customer_; }
   int segment(std::size_t) const override { return 0; }
   std::uint8_t initial_consent(std::size_t i) const override { return population_->consent[first_customer_ + i]; }
+  bool initially_active(std::size_t i) const override { return !population_->history[first_customer_ + i].churned(); }
   void step(std::int32_t day, const core::TwinState* twins, const core::ContactLedger* ledgers,
             const core::DayAction* actions, core::DayOutcome* outcomes) override;
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "blank_lcm.hpp"
+#include "random_lcm.hpp"
 #include "mirror/twins/lcm_logged.hpp"
 
 namespace mirror::twins {
@@ -93,6 +94,36 @@ TEST(LcmLogged, TheModelsUpliftIsItsResponseOnTheDaysOfTheLoggedContacts) {
   const auto two = lcm_logged_decisions(model, data, b, 2);  // any thread count, same rows
   EXPECT_EQ(two.row, logged.row);
   EXPECT_EQ(two.p_logged, logged.p_logged);
+}
+
+// With a state that moves, the heads of a logged day read the state after that day's step,
+// as in training and in the mirror world (they once read the day before's).
+TEST(LcmLogged, TheHeadsReadTheStateAfterTheDaysStep) {
+  LcmArtifact model;
+  model.config.hidden = 3;
+  model.weights = test_support::random_lcm_weights(3, 11, 0.8f);
+  const auto data = two_customers();
+  core::DecisionBatch b;
+  decide(b, 0, 3, 0);   // the sms
+  decide(b, 0, 6, -1);  // 'none'
+  const auto logged = lcm_logged_decisions(model, data, b, 1);
+  ASSERT_EQ(logged.size(), 2u);
+  // Teacher-forced by hand: from customer 0's first event on, a step a day, heads after it.
+  const auto& w = model.weights;
+  std::vector<float> h(3, 0.0f), x(kLcmInputs), heads(kLcmHeadCount);
+  LcmHistory history;
+  std::vector<double> p_logged;
+  for (std::int32_t d = 0; d <= 6; ++d) {
+    if (d > 0) history.observe(data.events_at(0, d - 1), data.actions_at(0, d - 1), d - 1);
+    if (history.birth < 0) continue;
+    lcm_inputs(data.events_at(0, d - 1), data.actions_at(0, d), kFirstDay + d, d, history, x.data());
+    lcm_step(w, h.data(), x.data(), h.data(), 1);
+    lcm_heads(w, h.data(), x.data(), heads.data(), 1);
+    if (d == 3 || d == 6) p_logged.push_back(sigmoid(heads[kHeadPurchase]));
+  }
+  EXPECT_NEAR(logged.p_logged[0], p_logged[0], 1e-6);
+  EXPECT_NEAR(logged.p_logged[1], p_logged[1], 1e-6);
+  EXPECT_NE(logged.p_logged[0], logged.p_none[0]);  // the sms acts through the response
 }
 
 TEST(LcmLogged, TheLogsContrastComparesContactDaysWithNoneDaysOfCustomersTheChannelReached) {

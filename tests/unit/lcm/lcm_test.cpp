@@ -130,13 +130,13 @@ TEST(LcmInputs, MonetaryAndDiscountByChannel) {
   float day[kLcmEventCount] = {};
   day[kLcmPurchase] = 1;
   day[kLcmLogSpend] = 0.5f;
-  history.observe(day, 1);
+  history.observe(day, nullptr, 1);
   day[kLcmLogSpend] = 1.0f;
-  history.observe(day, 4);
+  history.observe(day, nullptr, 4);
   day[kLcmPurchase] = 0;
   day[kLcmLogSpend] = 0;
   day[kLcmVisit] = 1;
-  history.observe(day, 5);  // a visit without a purchase leaves it alone
+  history.observe(day, nullptr, 5);  // a visit without a purchase leaves it alone
   float action[kLcmActionCount] = {};
   action[kLcmAny] = action[kLcmSms] = 1;
   action[kLcmOffer] = 1;
@@ -149,15 +149,94 @@ TEST(LcmInputs, MonetaryAndDiscountByChannel) {
   EXPECT_EQ(by_channel[kLcmPushDiscount], 0.0f);
 }
 
+// The offer in force is the last offer received before today, decayed over a week and over
+// four; a contact without an offer leaves it, and today's offer is in today's action only.
+TEST(LcmInputs, TheOfferInForceIsTheLastOfferDecayed) {
+  LcmHistory history;
+  float x[kLcmInputs];
+  const float* memory = x + kLcmOfferMemoryInputs;
+  float offer[kLcmActionCount] = {};
+  offer[kLcmAny] = offer[kLcmSms] = offer[kLcmOffer] = 1;
+  offer[kLcmDiscount] = 2.5f;  // 50% off
+  lcm_inputs(nullptr, offer, 10000, 3, history, x);
+  EXPECT_EQ(memory[kLcmOfferWeek], 0.0f);
+  EXPECT_EQ(memory[kLcmOfferMonth], 0.0f);
+  float nothing[kLcmEventCount] = {};
+  history.observe(nothing, offer, 3);
+  float checkin[kLcmActionCount] = {};
+  checkin[kLcmAny] = checkin[kLcmEmail] = 1;
+  history.observe(nothing, checkin, 5);  // no offer: the coupon stays
+  lcm_inputs(nothing, nullptr, 10007, 10, history, x);
+  EXPECT_FLOAT_EQ(memory[kLcmOfferWeek], static_cast<float>(2.5 * std::exp(-1.0)));
+  EXPECT_FLOAT_EQ(memory[kLcmOfferMonth], static_cast<float>(2.5 * std::exp(-0.25)));
+  offer[kLcmDiscount] = 1.0f;  // a newer offer replaces it
+  history.observe(nothing, offer, 10);
+  lcm_inputs(nothing, nullptr, 10008, 11, history, x);
+  EXPECT_FLOAT_EQ(memory[kLcmOfferWeek], static_cast<float>(std::exp(-1.0 / 7)));
+}
+
+// A world where a 50% coupon halves what its customer spends for the 14 days after it: with
+// offer_memory the spend head learns that an offer in force lowers spend; without it the
+// memory's weights stay zero.
+TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
+  const std::size_t n = 400;
+  const std::int32_t days = 60;
+  LcmSequences s;
+  s.first_day = 19723;
+  s.days = s.calibration_days = days;
+  s.events.assign(n * days * kLcmEventCount, 0.0f);
+  s.actions.assign(n * days * kLcmActionCount, 0.0f);
+  s.promoted.assign(n * days, -1);
+  s.interest_offset.assign(n + 1, 0);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (std::size_t c = 0; c < n; ++c) {
+    s.ids.push_back("c" + std::to_string(c));
+    s.birth.push_back(0);
+    std::int32_t coupon = -100;
+    for (std::int32_t d = 0; d < days; ++d) {
+      float* a = &s.actions[(c * days + d) * kLcmActionCount];
+      if (d % 7 == 3 && u(rng) < 0.3) {
+        a[kLcmAny] = a[kLcmEmail] = a[kLcmOffer] = 1;
+        a[kLcmDiscount] = 2.5f;
+        coupon = d;
+      }
+      float* e = &s.events[(c * days + d) * kLcmEventCount];
+      if (d == 0 || u(rng) < 0.25) {
+        e[kLcmPurchase] = e[kLcmVisit] = 1;
+        const double spend = (d > coupon && d - coupon <= 14 ? 20.0 : 40.0) * std::exp(0.2 * (u(rng) - 0.5));
+        e[kLcmLogSpend] = static_cast<float>(std::log1p(spend) / 4.0);
+      }
+    }
+  }
+  LcmConfig c;
+  c.hidden = 4;
+  c.epochs = 6;
+  c.batch_customers = 100;
+  c.learning_rate = 0.03;
+  c.threads = 1;
+  const auto memory_weight = [&](const LcmArtifact& a, int input) {
+    return a.weights.w_head[kHeadLogSpend * (c.hidden + kLcmInputs) + c.hidden + kLcmOfferMemoryInputs + input];
+  };
+  const auto without = train_lcm(s, c);
+  EXPECT_EQ(memory_weight(without, kLcmOfferWeek), 0.0f);
+  EXPECT_EQ(memory_weight(without, kLcmOfferMonth), 0.0f);
+  c.offer_memory = true;
+  const auto with = train_lcm(s, c);
+  // Half the spend is log(2) = 0.69 off log1p(spend); 2.5 x the memory's weights come near it.
+  const double week = memory_weight(with, kLcmOfferWeek), month = memory_weight(with, kLcmOfferMonth);
+  EXPECT_LT(2.5 * (week + month), -0.3) << week << " " << month;
+}
+
 TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
   LcmHistory history;
   float bought[kLcmEventCount] = {};
   bought[kLcmPurchase] = 1;
   float nothing[kLcmEventCount] = {};
-  history.observe(nothing, 0);
+  history.observe(nothing, nullptr, 0);
   EXPECT_EQ(history.birth, -1);
-  history.observe(bought, 3);
-  history.observe(bought, 5);
+  history.observe(bought, nullptr, 3);
+  history.observe(bought, nullptr, 5);
   EXPECT_EQ(history.birth, 3);
   EXPECT_EQ(history.last_purchase, 5);
   EXPECT_EQ(history.purchases, 2);

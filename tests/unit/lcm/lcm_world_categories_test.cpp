@@ -117,7 +117,12 @@ TEST(LcmWorldCategories, TheScenarioFixtureModelListsTheRetailCategories) {
     save_lcm(a, fixture);
   }
   EXPECT_EQ(lcm_model_categories(fixture), retail);
-  EXPECT_EQ(load_lcm(fixture).categories, retail);
+  const auto loaded = load_lcm(fixture);
+  EXPECT_EQ(loaded.categories, retail);
+  // Written in format 5, before the offer memory: it loads with zero weights for it and
+  // every other weight where it was.
+  EXPECT_EQ(loaded.weights.w_head, affinity_model().weights.w_head);
+  EXPECT_EQ(loaded.weights.w_ih.size(), 3u * 2u * kLcmInputs);
 }
 
 class LcmArtifactCategories : public test_support::ScratchDirTest {};

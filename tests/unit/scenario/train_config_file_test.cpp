@@ -45,6 +45,10 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   const auto off = load_train_config_text("action_into_state: false\n", "lcm.yaml");
   ASSERT_TRUE(off.ok()) << errors_of(off);
   EXPECT_EQ(*off.settings.action_into_state, false);
+  const auto memory = load_train_config_text("offer_memory: true\n", "lcm.yaml");
+  ASSERT_TRUE(memory.ok()) << errors_of(memory);
+  EXPECT_EQ(*memory.settings.offer_memory, true);
+  EXPECT_FALSE(load_train_config_text("offer_memory: 2\n", "lcm.yaml").ok());
   const auto no_tenure = load_train_config_text("tenure: false\n", "lcm.yaml");
   ASSERT_TRUE(no_tenure.ok()) << errors_of(no_tenure);
   EXPECT_EQ(*no_tenure.settings.tenure, false);
