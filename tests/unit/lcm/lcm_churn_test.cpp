@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "blank_lcm.hpp"
+#include "blank_sequences.hpp"
 #include "mirror/twins/lcm_validation.hpp"
 
 namespace mirror::twins {
@@ -12,19 +13,12 @@ namespace {
 // Two customers over 10 calibration and 6 holdout days: both visit on day 1, customer 1
 // churns on day 5.
 LcmSequences churned_second() {
-  LcmSequences s;
+  auto s = test_support::blank_sequences(2, 16, 10);
   s.ids = {"c1", "c2"};
-  s.first_day = 20000;
-  s.days = 16;
-  s.calibration_days = 10;
   s.birth = {1, 1};
-  s.events.assign(2 * 16 * kLcmEventCount, 0.0f);
-  s.actions.assign(2 * 16 * kLcmActionCount, 0.0f);
   s.events[(0 * 16 + 1) * kLcmEventCount + kLcmVisit] = 1;
   s.events[(1 * 16 + 1) * kLcmEventCount + kLcmVisit] = 1;
   s.events[(1 * 16 + 5) * kLcmEventCount + kLcmChurn] = 1;
-  s.interest_offset.assign(3, 0);
-  s.promoted.assign(2 * 16, -1);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "blank_lcm.hpp"
+#include "blank_sequences.hpp"
 #include "random_lcm.hpp"
 #include "mirror/twins/lcm_logged.hpp"
 
@@ -31,21 +32,15 @@ constexpr std::int32_t kFirstDay = 20000;
 // Two customers over 10 days, all calibration: customer 0 visits on day 1, customer 1's first
 // event is a visit on day 5 and it spends 50 on day 7. Customer 0 gets an sms on day 3.
 LcmSequences two_customers() {
-  LcmSequences s;
+  auto s = test_support::blank_sequences(2, 10, 10, kFirstDay);
   s.ids = {"c1", "c2"};
-  s.first_day = kFirstDay;
-  s.days = s.calibration_days = 10;
   s.birth = {1, 5};
-  s.events.assign(2 * 10 * kLcmEventCount, 0.0f);
-  s.actions.assign(2 * 10 * kLcmActionCount, 0.0f);
   s.events[(0 * 10 + 1) * kLcmEventCount + kLcmVisit] = 1;
   s.events[(1 * 10 + 5) * kLcmEventCount + kLcmVisit] = 1;
   s.events[(1 * 10 + 7) * kLcmEventCount + kLcmPurchase] = 1;
   s.events[(1 * 10 + 7) * kLcmEventCount + kLcmLogSpend] = static_cast<float>(std::log1p(50.0) / 4);
   s.actions[(0 * 10 + 3) * kLcmActionCount + kLcmAny] = 1;
   s.actions[(0 * 10 + 3) * kLcmActionCount + kLcmSms] = 1;
-  s.interest_offset.assign(3, 0);
-  s.promoted.assign(2 * 10, -1);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "blank_sequences.hpp"
 #include "mirror/ingest/ingest.hpp"
 #include "mirror/twins/lcm.hpp"
 #include "mirror/twins/lcm_world.hpp"
@@ -129,13 +130,7 @@ TEST(LcmStatics, HeadOffsetsAddToTheLogitsBeforeTheResponse) {
 // Early in a customer's life only its attribute tells them apart, so a model reading it
 // predicts the validation days better than one that does not.
 LcmSequences tiered_customers(std::size_t n, std::int32_t days) {
-  LcmSequences s;
-  s.first_day = 19723;  // 2024-01-01
-  s.days = s.calibration_days = days;
-  s.events.assign(n * days * kLcmEventCount, 0.0f);
-  s.actions.assign(n * days * kLcmActionCount, 0.0f);
-  s.promoted.assign(n * days, -1);
-  s.interest_offset.assign(n + 1, 0);
+  auto s = test_support::blank_sequences(n, days);
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   results::Table::Column ids{"customer", {}, {}}, tier{"tier", {}, {}};

@@ -10,6 +10,7 @@
 #include "mirror/twins/lcm.hpp"
 #include "mirror/twins/lcm_validation.hpp"
 #include "mirror/twins/lcm_world.hpp"
+#include "blank_sequences.hpp"
 #include "cdnow_store.hpp"
 #include "random_lcm.hpp"
 #include "scratch_dir.hpp"
@@ -181,13 +182,7 @@ TEST(LcmInputs, TheOfferInForceIsTheLastOfferDecayed) {
 TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
   const std::size_t n = 400;
   const std::int32_t days = 60;
-  LcmSequences s;
-  s.first_day = 19723;
-  s.days = s.calibration_days = days;
-  s.events.assign(n * days * kLcmEventCount, 0.0f);
-  s.actions.assign(n * days * kLcmActionCount, 0.0f);
-  s.promoted.assign(n * days, -1);
-  s.interest_offset.assign(n + 1, 0);
+  auto s = test_support::blank_sequences(n, days);
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   for (std::size_t c = 0; c < n; ++c) {
