@@ -6,8 +6,8 @@
 
 #include "blank_lcm.hpp"
 #include "blank_sequences.hpp"
-#include "random_lcm.hpp"
 #include "mirror/twins/lcm_logged.hpp"
+#include "random_lcm.hpp"
 
 namespace mirror::twins {
 namespace {
