@@ -283,13 +283,12 @@ LcmHistory lcm_warm_up(const LcmWeights& w, const LcmSequences& data, std::size_
   LcmHistory history;
   float x[kLcmInputs];
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
-    if (d > 0) history.observe(data.events_at(c, d - 1), data.actions_at(c, d - 1), data.day(d - 1));
+    if (d > 0) history.observe(data, c, d - 1);
     if (history.birth < 0) continue;  // the state stays initial until the first event
     lcm_inputs(data.events_at(c, d - 1), data.actions_at(c, d), data.calendar_day(d), data.day(d), history, x);
     lcm_step(w, h, x, h, 1);
   }
-  history.observe(data.events_at(c, data.calibration_days - 1), data.actions_at(c, data.calibration_days - 1),
-                  data.day(data.calibration_days - 1));
+  history.observe(data, c, data.calibration_days - 1);
   return history;
 }
 

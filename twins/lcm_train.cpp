@@ -209,7 +209,7 @@ std::vector<float> build_inputs(const LcmSequences& s, std::int32_t steps) {
     LcmHistory history;
     for (std::int32_t d = 0; d < steps; ++d) {
       const float* yesterday = d > 0 ? s.events_at(c, d - 1) : nullptr;
-      if (d > 0) history.observe(yesterday, s.actions_at(c, d - 1), s.day(d - 1));
+      if (d > 0) history.observe(s, c, d - 1);
       lcm_inputs(yesterday, s.actions_at(c, d), s.calendar_day(d), s.day(d), history,
                  &x[(c * steps + d) * kLcmInputs]);
     }

@@ -126,7 +126,9 @@ HoldoutForecast lcm_forecast(const LcmArtifact& model, const LcmSequences& data,
         holdout_action(data, c, d, today);
         for (std::size_t r = 0; r < R; ++r) {
           const float* e = &events[r * kLcmEventCount];
-          if (d > data.calibration_days) history[r].observe(e, &x[r * kLcmInputs + kLcmActionInputs], data.day(d - 1));
+          // x still holds yesterday's inputs, and in them the action taken.
+          if (d > data.calibration_days)
+            history[r].observe(e, &x[r * kLcmInputs + kLcmActionInputs], data.day(d - 1));
           lcm_inputs(e, today, data.calendar_day(d), data.day(d), history[r], &x[r * kLcmInputs]);
         }
         lcm_step(w, h.data(), x.data(), h.data(), R);

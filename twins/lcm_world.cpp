@@ -37,8 +37,7 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
   for (std::int32_t d = 0; d < data.calibration_days; ++d) {
     active.clear();
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t c = begin + i;
-      if (d > 0) history[i].observe(data.events_at(c, d - 1), data.actions_at(c, d - 1), data.day(d - 1));
+      if (d > 0) history[i].observe(data, begin + i, d - 1);
       if (history[i].birth >= 0) active.push_back(i);  // initial until the first event
     }
     x.resize(active.size() * kLcmInputs);
@@ -53,10 +52,7 @@ void warm_up_rows(const LcmWeights& w, const LcmSequences& data, std::size_t beg
     for (std::size_t r = 0; r < active.size(); ++r)
       std::copy(&state[r * H], &state[(r + 1) * H], h + active[r] * H);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t last = data.calibration_days - 1;
-    history[i].observe(data.events_at(begin + i, last), data.actions_at(begin + i, last), data.day(last));
-  }
+  for (std::size_t i = 0; i < n; ++i) history[i].observe(data, begin + i, data.calibration_days - 1);
 }
 
 // Index in `to` of each name of `from`, -1 when absent.

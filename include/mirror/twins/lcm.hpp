@@ -292,6 +292,10 @@ struct LcmHistory {
   static constexpr double kFrequencyDays = 365.0;
   // A step's events and the action received on it (null: none).
   void observe(const float* day_events, const float* day_action, std::int32_t step);
+  // Step `step` of customer c of `data` as logged: its events and action, on its day.
+  void observe(const LcmSequences& data, std::size_t c, std::int32_t step) {
+    observe(data.events_at(c, step), data.actions_at(c, step), data.day(step));
+  }
   bool churned() const { return churn_step >= 0; }
 };
 

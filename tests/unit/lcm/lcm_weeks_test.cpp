@@ -99,7 +99,7 @@ TEST_F(LcmWeeksTest, StepsEndOnTheCalibrationEndAndSumTheirDays) {
   EXPECT_EQ(w.day(1), 3);
   EXPECT_EQ(w.day(2), 10);
   LcmHistory history;
-  history.observe(w.events_at(c1, 1), w.actions_at(c1, 1), w.day(1));
+  history.observe(w, c1, 1);
   float x[kLcmInputs];
   lcm_inputs(w.events_at(c1, 1), w.actions_at(c1, 2), w.calendar_day(2), w.day(2), history, x);
   EXPECT_FLOAT_EQ(x[kLcmEventCount + kLcmActionCount + kLcmRecency], static_cast<float>(1 - std::exp(-7.0 / 60)));
