@@ -309,10 +309,7 @@ class BlockSimulator {
           const auto& act = m_.action(a);
           channel = act.channel;
           campaign = act.campaign;
-          const double lift = m_.lift(c, a, s.fatigue, m_.cart_recent(s, day));
-          s.effect_start = day;
-          s.effect_action = a;
-          s.effect_lift = lift;
+          m_.notice(c, a, day, s);
           open_time += 60 + static_cast<int>(detail.uniform() * 3000);
           if (act.channel == "email") event(b, day, open_time, "email_open", -1, channel, {}, campaign);
         }

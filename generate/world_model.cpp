@@ -212,18 +212,32 @@ double WorldModel::lift(const WorldCustomer& c, int a, double fatigue, bool cart
 DayEffect WorldModel::effect_on(const WorldCustomer& c, const WorldCustomerState& s,
                                 int day) const {
   DayEffect e;
-  if (s.effect_action == 0 || day < s.effect_start ||
-      day >= s.effect_start + world_.behaviour.effect_days)
-    return e;
-  e.discount = action_discount(s.effect_action);
+  const auto active = [&](int action, int start) {
+    return action != 0 && day >= start && day < start + world_.behaviour.effect_days;
+  };
+  if (active(s.offer_action, s.offer_start)) {
+    e.discount = action_discount(s.offer_action);
+    if (c.type == core::ResponseType::persuadable)
+      e.churn_shift = -world_.segments[c.segment].retention_sensitivity * e.discount;
+  }
+  if (!active(s.effect_action, s.effect_start)) return e;
   if (c.type == core::ResponseType::persuadable) {
     e.visit_shift = s.effect_lift;
-    e.churn_shift = -world_.segments[c.segment].retention_sensitivity * e.discount;
   } else if (c.type == core::ResponseType::do_not_disturb) {
     e.visit_shift = -world_.behaviour.do_not_disturb_penalty;
     e.do_not_disturb_today = day == s.effect_start;
   }
   return e;
+}
+
+void WorldModel::notice(const WorldCustomer& c, int a, int day, WorldCustomerState& s) const {
+  s.effect_lift = lift(c, a, s.fatigue, cart_recent(s, day));
+  s.effect_start = day;
+  s.effect_action = a;
+  if (action_discount(a) > 0) {
+    s.offer_start = day;
+    s.offer_action = a;
+  }
 }
 
 bool WorldModel::cart_recent(const WorldCustomerState& s, int day) const {
@@ -319,9 +333,7 @@ WorldOutcome WorldModel::expected_day(const WorldCustomer& c, const WorldCustome
   }
   const double n = notice_probability(a, s.fatigue);
   WorldCustomerState noticed = s;
-  noticed.effect_start = day;
-  noticed.effect_action = a;
-  noticed.effect_lift = lift(c, a, s.fatigue, cart_recent(s, day));
+  notice(c, a, day, noticed);
   one_path(noticed, n);
   one_path(s, 1.0 - n);
   out.profit -= action_cost(a);
@@ -388,12 +400,9 @@ void WorldModel::expected_outcomes(const WorldCustomer& c, const WorldCustomerSt
   WorldOutcome none;
   run_path(c, s, start, horizon, s, none);
   out[0] = none;
-  // Sure things and lost causes ignore contacts; without a discount, and with no earlier
-  // effect for a new contact to replace, a contact changes nothing for them.
-  const bool earlier_effect =
-      s.effect_action != 0 && s.effect_start + world_.behaviour.effect_days > start;
-  const bool inert = !earlier_effect && (c.type == core::ResponseType::sure_thing ||
-                                         c.type == core::ResponseType::lost_cause);
+  // Sure things and lost causes ignore contacts: without a discount (which leaves the offer
+  // in force as it is) a contact changes nothing for them.
+  const bool inert = c.type == core::ResponseType::sure_thing || c.type == core::ResponseType::lost_cause;
   for (int a = 1; a < n; ++a) {
     if ((s.consent >> action(a).channel_index & 1u) == 0) {
       out[a] = none;  // not deliverable: the same as doing nothing
@@ -408,9 +417,7 @@ void WorldModel::expected_outcomes(const WorldCustomer& c, const WorldCustomerSt
       continue;
     } else {
       WorldCustomerState e = s;
-      e.effect_start = start;
-      e.effect_action = a;
-      e.effect_lift = lift(c, a, s.fatigue, cart_recent(s, start));
+      notice(c, a, start, e);
       run_path(c, s, start, horizon, e, noticed);
     }
     out[a].purchases = p * noticed.purchases + (1 - p) * none.purchases;

@@ -33,10 +33,15 @@ struct WorldCustomerState {
   double fatigue = 0;     // decayed count of contacts (the company's log implies it)
   std::uint32_t consent = 0;
   int cart_abandon_day = kLongAgo;
-  // The last noticed contact, whose effects last behaviour.effect_days.
+  // The last noticed contact, whose visit effects last behaviour.effect_days.
   int effect_start = kLongAgo;
   int effect_action = 0;  // 0 = none
   double effect_lift = 0; // a persuadable's visit-logit lift fixed on the contact day
+  // The last noticed contact with an offer: its discount (and a persuadable's retention)
+  // lasts behaviour.effect_days whatever contacts without an offer come in between (a
+  // newsletter does not take a coupon back); a newer offer replaces it.
+  int offer_start = kLongAgo;
+  int offer_action = 0;
 };
 
 // What an active noticed contact does on one day.
@@ -82,6 +87,9 @@ class WorldModel {
   // The lift a persuadable who notices action a gets, fixed on the contact day.
   double lift(const WorldCustomer& c, int a, double fatigue, bool cart_recent) const;
   DayEffect effect_on(const WorldCustomer& c, const WorldCustomerState& s, int day) const;
+  // Action a noticed on `day`: its effects start, and its offer, if it has one, replaces the
+  // offer in force.
+  void notice(const WorldCustomer& c, int a, int day, WorldCustomerState& s) const;
   bool cart_recent(const WorldCustomerState& s, int day) const;
   // Expected basket value and margin of a purchase on `day` (before discount).
   double expected_basket(const WorldCustomer& c, int day) const;

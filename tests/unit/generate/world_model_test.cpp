@@ -164,14 +164,59 @@ TEST(WorldModel, RetentionOffersCutChurnMoreForHigherTiers) {
     c.segment = tier;
     WorldCustomerState s;
     s.recency = 10;
-    s.effect_start = 0;
-    s.effect_action = offer;
+    m.notice(c, offer, 0, s);
     const double with = m.churn_hazard(c, 10, m.effect_on(c, s, 3));
     const double without = m.churn_hazard(c, 10, DayEffect{});
     hazard_cut.push_back(1 - with / without);
   }
   EXPECT_LT(hazard_cut[0], hazard_cut[1]);
   EXPECT_LT(hazard_cut[1], hazard_cut[2]);
+}
+
+// A check-in after a retention offer leaves the offer in force: its discount and a
+// persuadable's cut in churn last their 28 days; a newer offer replaces it. So the truth
+// gives a check-in the renewals its visits keep, not an offer taken back.
+TEST(WorldModel, AnOfferOutlastsAContactWithoutOne) {
+  const auto w = preset("subscription_churn");
+  const WorldModel m(w, 5, 120);
+  int offer = 0, checkin = 0, bigger = 0;
+  for (int a = 1; a < m.action_count(); ++a) {
+    if (m.action(a).name == "email_retention_20") offer = a;
+    if (m.action(a).name == "email_checkin") checkin = a;
+    if (m.action(a).name == "sms_retention_50") bigger = a;
+  }
+  ASSERT_GT(offer * checkin * bigger, 0);
+  WorldCustomer c;
+  c.type = core::ResponseType::persuadable;
+  c.segment = 2;
+  WorldCustomerState s;
+  s.consent = ~0u;
+  m.notice(c, offer, 0, s);
+  m.notice(c, checkin, 7, s);
+  const DayEffect e = m.effect_on(c, s, 10);
+  EXPECT_DOUBLE_EQ(e.discount, m.action_discount(offer));
+  EXPECT_LT(e.churn_shift, 0);
+  EXPECT_GT(e.visit_shift, 0);  // the check-in's lift
+  EXPECT_EQ(m.effect_on(c, s, 28).discount, 0);  // the offer's 28 days are over
+  EXPECT_GT(m.effect_on(c, s, 28).visit_shift, 0);  // the check-in's are not
+  m.notice(c, bigger, 12, s);
+  EXPECT_DOUBLE_EQ(m.effect_on(c, s, 30).discount, m.action_discount(bigger));
+
+  WorldCustomerState t;  // a retention offer three days ago, noticed when tired (a small lift)
+  t.recency = 20;
+  t.consent = ~0u;
+  t.fatigue = 3;
+  m.notice(c, offer, 2, t);
+  t.fatigue = 0;
+  ASSERT_LT(t.effect_lift, m.lift(c, checkin, 0, false));
+  std::vector<WorldOutcome> out;
+  m.expected_outcomes(c, t, 5, 28, out);
+  EXPECT_GT(out[checkin].purchases, out[0].purchases);
+  EXPECT_GT(out[checkin].revenue, out[0].revenue);
+  // Renewals in the offer's days pay its price: the revenue gained is at most the fee times
+  // the renewals gained.
+  EXPECT_LE(out[checkin].revenue - out[0].revenue,
+            w.segments[2].fee * (out[checkin].purchases - out[0].purchases) + 1e-12);
 }
 
 }  // namespace
