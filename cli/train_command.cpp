@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "command.hpp"
 #include "lcm_customers.hpp"
@@ -60,7 +61,9 @@ int train_command(const Args& args) {
       "action-into-state", po::bool_switch(&c.action_into_state), "today's action also enters the GRU state")(
       "no-tenure", po::bool_switch(), "the model does not read tenure (customers who arrived together)")(
       "no-attributes", po::bool_switch(), "the model does not read the store's customer attributes")(
-      "offer-memory", po::bool_switch(), "the model reads the offer in force (offers that act for weeks)")(
+      "offer-memory", po::value<std::string>()->implicit_value("on"),
+      "on, off or auto (default): the model reads the offer in force (offers that act for weeks); "
+      "auto trains it both ways and keeps the better on the validation days")(
       "step", po::value<std::string>()->default_value("day"), "day, or week: a step of the GRU is a week")(
       "customers", po::value<int>(),
       "train on a random sample of this many of the store's customers (drawn with --seed; default: all)")(
@@ -93,8 +96,16 @@ int train_command(const Args& args) {
   if (vm["no-tenure"].as<bool>()) c.tenure = false;
   if (file.attributes) c.attributes = *file.attributes;
   if (vm["no-attributes"].as<bool>()) c.attributes = false;
-  if (file.offer_memory) c.offer_memory = *file.offer_memory;
-  if (vm["offer-memory"].as<bool>()) c.offer_memory = true;
+  auto memory = file.offer_memory.value_or(scenario::OfferMemory::automatic);
+  if (vm.count("offer-memory")) {
+    const auto value = vm["offer-memory"].as<std::string>();
+    if (value == "on") memory = scenario::OfferMemory::on;
+    else if (value == "off") memory = scenario::OfferMemory::off;
+    else if (value == "auto") memory = scenario::OfferMemory::automatic;
+    else return usage_error("train: --offer-memory '" + value + "': expected on, off or auto");
+  }
+  c.offer_memory = memory == scenario::OfferMemory::on;
+  const bool choose_memory = memory == scenario::OfferMemory::automatic;
   if (file.step_days) c.step_days = *file.step_days;
   if (given(vm, "step")) {
     const auto step = vm["step"].as<std::string>();
@@ -138,7 +149,8 @@ int train_command(const Args& args) {
                 "offer_memory %s, step %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
-                c.tenure ? "true" : "false", c.attributes ? "true" : "false", c.offer_memory ? "true" : "false",
+                c.tenure ? "true" : "false", c.attributes ? "true" : "false",
+                choose_memory ? "auto" : c.offer_memory ? "true" : "false",
                 c.step_days == 1 ? "day" : "week");
     if (c.attributes && !data.attributes.columns.empty()) {
       std::vector<std::string> skipped;
@@ -149,16 +161,35 @@ int train_command(const Args& args) {
       std::printf("customer attributes read: %s\n", used.empty() ? "none" : used.c_str());
       for (const auto& s : skipped) std::printf("customer attribute not read: %s\n", s.c_str());
     }
+    if (choose_memory)
+      std::printf("offer memory auto: training without it and, when the log holds offers, with it, to keep the "
+                  "better on the validation days (--offer-memory on or off trains once)\n");
     const auto start = std::chrono::steady_clock::now();
-    const auto artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) {
+    const auto progress = [&](bool memory_run, const twins::LcmProgress& p) {
       if (quiet) return;
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, terminal ? "\r\033[Kepoch %d/%d  train loss %.5f  validation loss %.5f%s  %.0fs"
-                                    : "epoch %d/%d  train loss %.5f  validation loss %.5f%s  %.0fs\n",
-                   p.epoch, p.epochs, p.train_loss, p.validation_loss, p.improved ? " *" : "", s);
+      const char* run = !choose_memory ? "" : memory_run ? "with the offer memory: " : "without the offer memory: ";
+      std::fprintf(stderr, terminal ? "\r\033[K%sepoch %d/%d  train loss %.5f  validation loss %.5f%s  %.0fs"
+                                    : "%sepoch %d/%d  train loss %.5f  validation loss %.5f%s  %.0fs\n",
+                   run, p.epoch, p.epochs, p.train_loss, p.validation_loss, p.improved ? " *" : "", s);
       if (terminal && p.improved) std::fprintf(stderr, "\n");
-    });
+    };
+    std::optional<twins::LcmOfferMemoryChoice> choice;
+    twins::LcmArtifact artifact;
+    if (choose_memory) {
+      choice = twins::train_lcm_choosing_offer_memory(data, c, progress);
+      artifact = std::move(choice->model);
+    } else {
+      artifact = twins::train_lcm(data, c, [&](const twins::LcmProgress& p) { progress(c.offer_memory, p); });
+    }
     if (terminal && !quiet) std::fprintf(stderr, "\r\033[K");
+    if (choice && !choice->log_has_offers)
+      std::printf("offer memory: off, the log holds no offer of a known size\n");
+    else if (choice)
+      std::printf("offer memory: %s, best validation loss %.6f with it against %.6f without (%+.2f%%; kept "
+                  "when at least %.1f%% lower)\n",
+                  artifact.config.offer_memory ? "on" : "off", choice->loss_with, choice->loss_without,
+                  100.0 * (choice->loss_with / choice->loss_without - 1), 100.0 * twins::kLcmOfferMemoryMinGain);
     twins::save_lcm(artifact, out);
     std::printf("%s", artifact.metrics.c_str());
     std::printf("model written to %s\n", out.c_str());

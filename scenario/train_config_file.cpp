@@ -86,9 +86,13 @@ class TrainConfigReader : YamlFields {
       boolean(v, key, on);
       if (errors_.size() == before) s_.tenure = on;
     } else if (key == "offer_memory") {
-      bool on = false;
-      boolean(v, key, on);
-      if (errors_.size() == before) s_.offer_memory = on;
+      std::string value;
+      text(v, key, value);
+      if (errors_.size() != before) return;
+      if (value == "true") s_.offer_memory = OfferMemory::on;
+      else if (value == "false") s_.offer_memory = OfferMemory::off;
+      else if (value == "auto") s_.offer_memory = OfferMemory::automatic;
+      else error(v, key, "expected true, false or auto, found '" + value + "'");
     } else if (key == "attributes") {
       bool on = true;
       boolean(v, key, on);

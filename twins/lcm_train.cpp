@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <sstream>
@@ -442,10 +443,19 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     << "\nlast_train_loss=" << last_train << "\ncustomers=" << n << "\ntraining_days=" << split * config.step_days
     << "\nvalidation_days=" << validation_steps * config.step_days << "\n";
   artifact.metrics = m.str();
+  artifact.best_validation_loss = best;
   return artifact;
 }
 
 namespace {
+
+// The value of `name=` in the metrics' lines; NaN without one.
+double metric_value(const std::string& metrics, const std::string& name) {
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(name + "=", 0) == 0) return std::strtod(line.c_str() + name.size() + 1, nullptr);
+  return std::numeric_limits<double>::quiet_NaN();
+}
 
 // The category list, one name a line; an optional key, so artifacts without it still load.
 void write_categories(torch::serialize::OutputArchive& archive, const std::vector<std::string>& categories) {
@@ -590,6 +600,7 @@ LcmArtifact load_lcm(const std::string& path) {
     a.data_sha256 = v.toStringRef();
     archive.read("metrics", v);
     a.metrics = v.toStringRef();
+    a.best_validation_loss = metric_value(a.metrics, "best_validation_loss");
     archive.read("calibration_end_day", v);
     a.calibration_end_day = static_cast<std::int32_t>(v.toInt());
     torch::Tensor t;

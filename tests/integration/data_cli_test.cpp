@@ -203,7 +203,11 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("2357 customers, 39 calibration weeks to 1997-09-30 (2 for validation)"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("attributes true, offer_memory false, step week\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("attributes true, offer_memory auto, step week\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("offer memory: off, the log holds no offer of a known size\n"), std::string::npos) << r.out;
+  r = mirror("train --config " + path("weekly.yaml") + " --out " + path("w2.lcm") + " --offer-memory maybe");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--offer-memory 'maybe': expected on, off or auto"), std::string::npos) << r.out;
   r = mirror("validate --model " + path("w.lcm") + " " + store + " --rollouts 2");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("weekly steps: the holdout is 39 whole weeks; the 30-day scores are over 28 days, churn "

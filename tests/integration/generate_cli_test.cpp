@@ -64,6 +64,10 @@ TEST_F(GenerateCliTest, LcmUpliftIsComparedWithTheTruthPerSegment) {
   EXPECT_NE(r.out.find("customer attributes read: segment (4 levels), "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("customer attribute not read: check_phase (the same for every customer)"), std::string::npos)
       << r.out;
+  // The log holds offers: the default (--offer-memory auto) trains both ways and says which it kept.
+  EXPECT_NE(r.out.find("offer_memory auto"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("with it against"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("validation_loss_with_offer_memory="), std::string::npos) << r.out;
   r = mirror("validate --model " + path("w.lcm") + " --truth " + path("w/truth.h5") + " --rollouts 4 " +
              path("w.h5"));
   ASSERT_EQ(r.exit_code, 0) << r.out;

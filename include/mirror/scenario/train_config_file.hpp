@@ -12,6 +12,10 @@
 
 namespace mirror::scenario {
 
+// `offer_memory`: true, false, or auto (train both ways and keep the better on the
+// validation days).
+enum class OfferMemory { off, on, automatic };
+
 // What the file sets; unset keys stay empty. Plain values, so that this module needs no
 // LCM headers: the command copies them into twins::LcmConfig.
 struct TrainSettings {
@@ -22,7 +26,7 @@ struct TrainSettings {
   std::optional<bool> action_into_state;
   std::optional<bool> tenure;
   std::optional<bool> attributes;
-  std::optional<bool> offer_memory;
+  std::optional<OfferMemory> offer_memory;
   std::optional<int> step_days;  // `step: day` (1) or `step: week` (7)
   std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
   std::optional<std::string> store, out;       // relative paths resolved against the file's folder

@@ -354,6 +354,9 @@ struct LcmArtifact {
   // Purchase days per step with a purchase in the training steps (1 for daily steps): a
   // weekly model's expected purchase weeks times this are its expected purchase days.
   double purchase_days_per_step = 1;
+  // The training run's best validation loss (the metrics' best_validation_loss; load_lcm
+  // reads it back from them, NaN in a file without it).
+  double best_validation_loss = 0;
 };
 // Only the category list of a model file (no weights, any format), for the scenario loader.
 // Throws std::runtime_error with the path.
@@ -373,6 +376,28 @@ struct LcmProgress {
 // config.threads == 1). Throws std::invalid_argument for unusable data or config.
 LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
                       const std::function<void(const LcmProgress&)>& on_epoch = {});
+
+// Whether a calibration step of the log holds an offer of a known size (kLcmDiscount > 0):
+// without one the offer memory (LcmConfig::offer_memory) has nothing to read.
+bool lcm_log_has_offers(const LcmSequences& data);
+// The choice of `mirror train --offer-memory auto`: the model with the offer memory is kept
+// only when its best validation loss is below the one without by more than this share, so
+// that noise or a tie keeps the simpler model (docs/lcm.md, "Choosing the offer memory").
+inline constexpr double kLcmOfferMemoryMinGain = 0.001;
+bool lcm_keep_offer_memory(double loss_without, double loss_with);
+struct LcmOfferMemoryChoice {
+  LcmArtifact model;          // its config says what was chosen; its metrics add the losses
+  bool log_has_offers = false;  // false: trained once, without the memory
+  double loss_without = 0, loss_with = 0;  // best validation losses (loss_with 0 when not trained)
+};
+// Trains without the offer memory and, when the log holds offers, with it (the same seed,
+// so each run is the one offer_memory false or true gives alone), and keeps the model
+// lcm_keep_offer_memory chooses. `on_epoch` gets each run's epochs with the run's
+// offer_memory; config.offer_memory is ignored.
+LcmOfferMemoryChoice train_lcm_choosing_offer_memory(
+    const LcmSequences& data, LcmConfig config,
+    const std::function<void(bool offer_memory, const LcmProgress&)>& on_epoch = {});
+
 void save_lcm(const LcmArtifact& artifact, const std::string& path);  // atomic
 LcmArtifact load_lcm(const std::string& path);  // throws std::runtime_error with the path
 

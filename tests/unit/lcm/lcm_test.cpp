@@ -176,10 +176,9 @@ TEST(LcmInputs, TheOfferInForceIsTheLastOfferDecayed) {
   EXPECT_FLOAT_EQ(memory[kLcmOfferWeek], static_cast<float>(std::exp(-1.0 / 7)));
 }
 
-// A world where a 50% coupon halves what its customer spends for the 14 days after it: with
-// offer_memory the spend head learns that an offer in force lowers spend; without it the
-// memory's weights stay zero.
-TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
+// A world where a 50% coupon, sent on a weekly decision day to 30% of the customers, halves
+// what its customer spends on the `lasting_days` days after it (0: on its own day only).
+LcmSequences coupon_world(std::int32_t lasting_days) {
   const std::size_t n = 400;
   const std::int32_t days = 60;
   auto s = test_support::blank_sequences(n, days);
@@ -199,17 +198,30 @@ TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
       float* e = &s.events[(c * days + d) * kLcmEventCount];
       if (d == 0 || u(rng) < 0.25) {
         e[kLcmPurchase] = e[kLcmVisit] = 1;
-        const double spend = (d > coupon && d - coupon <= 14 ? 20.0 : 40.0) * std::exp(0.2 * (u(rng) - 0.5));
+        const bool halved = d >= coupon && d - coupon <= lasting_days;
+        const double spend = (halved ? 20.0 : 40.0) * std::exp(0.2 * (u(rng) - 0.5));
         e[kLcmLogSpend] = static_cast<float>(std::log1p(spend) / 4.0);
       }
     }
   }
+  return s;
+}
+
+LcmConfig coupon_config() {
   LcmConfig c;
   c.hidden = 4;
   c.epochs = 6;
   c.batch_customers = 100;
   c.learning_rate = 0.03;
   c.threads = 1;
+  return c;
+}
+
+// With offer_memory the spend head learns that an offer in force lowers spend; without it
+// the memory's weights stay zero.
+TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
+  const auto s = coupon_world(14);
+  auto c = coupon_config();
   const auto memory_weight = [&](const LcmArtifact& a, int input) {
     return a.weights.w_head[kHeadLogSpend * (c.hidden + kLcmInputs) + c.hidden + kLcmOfferMemoryInputs + input];
   };
@@ -221,6 +233,43 @@ TEST(LcmOfferMemory, TheSpendHeadLearnsACouponInForce) {
   // Half the spend is log(2) = 0.69 off log1p(spend); 2.5 x the memory's weights come near it.
   const double week = memory_weight(with, kLcmOfferWeek), month = memory_weight(with, kLcmOfferMonth);
   EXPECT_LT(2.5 * (week + month), -0.3) << week << " " << month;
+}
+
+// `--offer-memory auto` keeps the memory where the coupon lasts two weeks, not where it acts
+// on its own day only, and trains once on a log without offers. The model it keeps is the
+// one that setting alone gives, bit for bit.
+TEST(LcmOfferMemory, AutoKeepsItOnlyWhereOffersLast) {
+  auto c = coupon_config();
+  int runs_with = 0;
+  const auto count = [&](bool memory, const LcmProgress& p) { runs_with += memory && p.epoch == 1; };
+  const auto lasting = train_lcm_choosing_offer_memory(coupon_world(14), c, count);
+  EXPECT_TRUE(lasting.log_has_offers);
+  EXPECT_TRUE(lasting.model.config.offer_memory);
+  EXPECT_LT(lasting.loss_with, lasting.loss_without * (1 - kLcmOfferMemoryMinGain));
+  EXPECT_NE(lasting.model.metrics.find("offer_memory_choice=on\n"), std::string::npos) << lasting.model.metrics;
+  c.offer_memory = true;
+  EXPECT_EQ(train_lcm(coupon_world(14), c).weights.w_head, lasting.model.weights.w_head);
+
+  const auto same_day = train_lcm_choosing_offer_memory(coupon_world(0), c, count);
+  EXPECT_FALSE(same_day.model.config.offer_memory) << same_day.loss_with << " " << same_day.loss_without;
+  EXPECT_GT(same_day.loss_with, 0);
+  c.offer_memory = false;
+  EXPECT_EQ(train_lcm(coupon_world(0), c).weights.w_head, same_day.model.weights.w_head);
+  EXPECT_EQ(runs_with, 2);
+
+  auto no_offers = coupon_world(14);
+  for (std::size_t i = kLcmDiscount; i < no_offers.actions.size(); i += kLcmActionCount) no_offers.actions[i] = 0;
+  EXPECT_FALSE(lcm_log_has_offers(no_offers));
+  const auto once = train_lcm_choosing_offer_memory(no_offers, c, count);
+  EXPECT_FALSE(once.log_has_offers);
+  EXPECT_FALSE(once.model.config.offer_memory);
+  EXPECT_EQ(runs_with, 2);
+}
+
+TEST(LcmOfferMemory, TheMemoryMustGainMoreThanNoise) {
+  EXPECT_TRUE(lcm_keep_offer_memory(0.20, 0.19));
+  EXPECT_FALSE(lcm_keep_offer_memory(0.20, 0.1999));  // 0.05% lower: noise, the simpler model
+  EXPECT_FALSE(lcm_keep_offer_memory(0.20, 0.21));
 }
 
 TEST(LcmInputs, HistoryFeaturesSaturateAndCountPurchases) {
@@ -361,6 +410,8 @@ TEST_F(LcmCdnowTest, TrainingIsReproducibleAndTheArtifactRoundTrips) {
   EXPECT_EQ(back.data_sha256, data.data_sha256);
   EXPECT_EQ(back.config.hidden, 8);
   EXPECT_NE(back.metrics.find("epochs_run=3"), std::string::npos);
+  EXPECT_EQ(a.best_validation_loss, *std::min_element(losses.begin(), losses.end()));
+  EXPECT_NEAR(back.best_validation_loss, a.best_validation_loss, 1e-5 * a.best_validation_loss);  // 6 digits
   EXPECT_THROW(load_lcm(path("missing.lcm")), std::runtime_error);
   EXPECT_TRUE(back.config.tenure);
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace mirror::scenario {
 namespace {
 
@@ -45,10 +48,14 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   const auto off = load_train_config_text("action_into_state: false\n", "lcm.yaml");
   ASSERT_TRUE(off.ok()) << errors_of(off);
   EXPECT_EQ(*off.settings.action_into_state, false);
-  const auto memory = load_train_config_text("offer_memory: true\n", "lcm.yaml");
-  ASSERT_TRUE(memory.ok()) << errors_of(memory);
-  EXPECT_EQ(*memory.settings.offer_memory, true);
-  EXPECT_FALSE(load_train_config_text("offer_memory: 2\n", "lcm.yaml").ok());
+  for (const auto& [text, want] : {std::pair{"true", OfferMemory::on}, std::pair{"false", OfferMemory::off},
+                                    std::pair{"auto", OfferMemory::automatic}}) {
+    const auto memory = load_train_config_text(std::string("offer_memory: ") + text + "\n", "lcm.yaml");
+    ASSERT_TRUE(memory.ok()) << errors_of(memory);
+    EXPECT_EQ(*memory.settings.offer_memory, want) << text;
+  }
+  const auto bad_memory = load_train_config_text("offer_memory: 2\n", "lcm.yaml");
+  EXPECT_EQ(errors_of(bad_memory), "lcm.yaml:1:15: offer_memory: expected true, false or auto, found '2'\n");
   const auto no_tenure = load_train_config_text("tenure: false\n", "lcm.yaml");
   ASSERT_TRUE(no_tenure.ok()) << errors_of(no_tenure);
   EXPECT_EQ(*no_tenure.settings.tenure, false);
