@@ -64,6 +64,8 @@ int train_command(const Args& args) {
       "offer-memory", po::value<std::string>()->implicit_value("on"),
       "on, off or auto (default): the model reads the offer in force (offers that act for weeks); "
       "auto trains it both ways and keeps the better on the validation days")(
+      "propensity-weights", po::bool_switch(),
+      "weigh each day by the inverse propensity of the customer's latest decision (a log whose policy targets)")(
       "step", po::value<std::string>()->default_value("day"), "day, or week: a step of the GRU is a week")(
       "customers", po::value<int>(),
       "train on a random sample of this many of the store's customers (drawn with --seed; default: all)")(
@@ -105,6 +107,8 @@ int train_command(const Args& args) {
     else return usage_error("train: --offer-memory '" + value + "': expected on, off or auto");
   }
   c.offer_memory = memory == scenario::OfferMemory::on;
+  if (file.propensity_weights) c.propensity_weights = *file.propensity_weights;
+  if (vm["propensity-weights"].as<bool>()) c.propensity_weights = true;
   const bool choose_memory = memory == scenario::OfferMemory::automatic;
   if (file.step_days) c.step_days = *file.step_days;
   if (given(vm, "step")) {
@@ -134,7 +138,8 @@ int train_command(const Args& args) {
     twins::LcmReadOptions read;
     read.calibration_end_day = calibration_end ? core::day_of(*calibration_end) : -1;
     read.step_days = c.step_days;
-    const auto customers = choose_lcm_customers(store, sample_size, c.seed, twins::lcm_bytes_per_customer_day(true));
+    read.propensity_weights = c.propensity_weights;
+    const auto customers = choose_lcm_customers(store, sample_size, c.seed, twins::lcm_bytes_per_customer_day(true, c.propensity_weights));
     if (customers.sampled()) read.customers = &customers.indices;
     const auto data = twins::read_lcm_sequences(store, read);
     if (c.step_days == 1)
@@ -146,11 +151,11 @@ int train_command(const Args& args) {
                   twins::lcm_window_steps(c.step_days, c.validation_days));
     std::printf("settings: hidden %d, epochs %d, patience %d, learning_rate %g, decay_after %d, "
                 "batch_customers %d, seed %llu, threads %d, action_into_state %s, tenure %s, attributes %s, "
-                "offer_memory %s, step %s\n",
+                "offer_memory %s, propensity_weights %s, step %s\n",
                 c.hidden, c.epochs, c.patience, c.learning_rate, c.decay_after, c.batch_customers,
                 static_cast<unsigned long long>(c.seed), c.threads, c.action_into_state ? "true" : "false",
                 c.tenure ? "true" : "false", c.attributes ? "true" : "false",
-                choose_memory ? "auto" : c.offer_memory ? "true" : "false",
+                choose_memory ? "auto" : c.offer_memory ? "true" : "false", c.propensity_weights ? "true" : "false",
                 c.step_days == 1 ? "day" : "week");
     if (c.attributes && !data.attributes.columns.empty()) {
       std::vector<std::string> skipped;

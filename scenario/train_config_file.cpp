@@ -16,7 +16,7 @@ const YamlFields::Keys kTrainKeys{"store",           "out",       "hidden",     
                                   "patience",        "learning_rate", "batch_customers", "validation_days",
                                   "seed",            "threads",   "calibration_end", "action_into_state",
                                   "tenure",          "decay_after", "attributes",      "step",
-                                  "customers",       "offer_memory"};
+                                  "customers",       "offer_memory", "propensity_weights"};
 
 // YYYY-MM-DD with a real month and day.
 bool is_date(const std::string& s) {
@@ -93,6 +93,10 @@ class TrainConfigReader : YamlFields {
       else if (value == "false") s_.offer_memory = OfferMemory::off;
       else if (value == "auto") s_.offer_memory = OfferMemory::automatic;
       else error(v, key, "expected true, false or auto, found '" + value + "'");
+    } else if (key == "propensity_weights") {
+      bool on = false;
+      boolean(v, key, on);
+      if (errors_.size() == before) s_.propensity_weights = on;
     } else if (key == "attributes") {
       bool on = true;
       boolean(v, key, on);

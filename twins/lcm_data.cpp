@@ -1,12 +1,16 @@
 // Daily LCM sequences from a store, and the per-step input features.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
+#include <tuple>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
 #include "mirror/core/random.hpp"
 #include "mirror/core/sha256.hpp"
+#include "mirror/ingest/profile.hpp"
 #include "mirror/twins/lcm.hpp"
 
 namespace mirror::twins {
@@ -166,9 +170,11 @@ std::vector<std::size_t> lcm_sample_customers(std::size_t store_customers, std::
   return out;
 }
 
-double lcm_bytes_per_customer_day(bool training) {
+double lcm_bytes_per_customer_day(bool training, bool weighted) {
   const double sequences = sizeof(float) * (kLcmEventCount + kLcmActionCount) + sizeof(double) + sizeof(std::int16_t);
-  return sequences + (training ? sizeof(float) * (kLcmInputs + kLcmEventCount) : 0.0);
+  // Weights: the sequences', the decisions' while reading them, and training's copy.
+  return sequences + (training ? sizeof(float) * (kLcmInputs + kLcmEventCount) : 0.0) +
+         (weighted ? 3 * sizeof(float) : 0.0);
 }
 
 std::int32_t lcm_store_days(const results::StoreMeta& meta) {
@@ -180,6 +186,53 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, std::int32_t 
   options.calibration_end_day = calibration_end_day;
   return read_lcm_sequences(store, options);
 }
+
+namespace {
+
+// LcmSequences::weights (LcmConfig::propensity_weights): each decision's share(action) /
+// propensity, clipped, over the kLcmWeightedDays days from it or to the customer's next
+// decision. `row` maps a store customer to its row, or to a value >= s.size() when not read.
+template <class Row>
+std::vector<float> propensity_weights(const LcmSequences& s, const core::DecisionBatch& decisions, const Row& row) {
+  std::map<std::tuple<std::int32_t, std::int32_t, std::int32_t>, double> count;  // per (channel, message, offer)
+  double total = 0;
+  std::vector<float> latest(s.size() * s.days, 0.0f);  // the weight of a decision on that day, 0: none
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    const std::size_t c = row(decisions.customer[i]);
+    if (c >= s.size()) continue;
+    const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
+    if (!(decisions.propensity[i] > 0 && decisions.propensity[i] <= 1))
+      throw std::invalid_argument("propensity weights need every decision's propensity: customer " + s.ids[c] +
+                                  "'s decision of " + ingest::format_day(s.first_day + d) + " has " +
+                                  (std::isnan(decisions.propensity[i]) ? std::string("none")
+                                                                       : std::to_string(decisions.propensity[i])));
+    count[{decisions.channel[i], decisions.message[i], decisions.offer[i]}] += 1;
+    total += 1;
+  }
+  if (total == 0) throw std::invalid_argument("propensity weights need decisions, and the store holds none");
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    const std::size_t c = row(decisions.customer[i]);
+    const std::int32_t d = core::day_of(decisions.timestamp[i]) - s.first_day;
+    if (c >= s.size() || d < 0 || d >= s.days) continue;
+    const double share = count[{decisions.channel[i], decisions.message[i], decisions.offer[i]}] / total;
+    latest[c * s.days + d] = static_cast<float>(
+        std::clamp(share / decisions.propensity[i], 1 / kLcmMaxPropensityWeight, kLcmMaxPropensityWeight));
+  }
+  std::vector<float> weights(s.size() * s.days, 1.0f);
+  for (std::size_t c = 0; c < s.size(); ++c) {
+    float w = 1.0f;
+    std::int32_t since = kLcmWeightedDays;
+    for (std::int32_t d = 0; d < s.days; ++d) {
+      const float at = latest[c * s.days + d];
+      since = at > 0 ? 0 : since + 1;
+      if (at > 0) w = at;
+      if (since < kLcmWeightedDays) weights[c * s.days + d] = w;
+    }
+  }
+  return weights;
+}
+
+}  // namespace
 
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options) {
   const auto& meta = store.meta();
@@ -311,6 +364,10 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
       s.promoted[c * s.days + d] = static_cast<std::int16_t>(category);
     }
   }
+  if (options.propensity_weights) {
+    if (options.step_days != 1) throw std::invalid_argument("propensity weights need daily steps");
+    s.weights = propensity_weights(s, decisions, row);
+  }
   if (options.step_days != 1) {
     if (options.step_days != kLcmWeekDays)
       throw std::invalid_argument("steps of " + std::to_string(options.step_days) + " days: the LCM steps 1 or 7 days");
@@ -326,6 +383,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
     bytes.append(reinterpret_cast<const char*>(c.numbers.data()), c.numbers.size() * sizeof(double));
   }
   if (s.step_days != 1) bytes.append("step_days=" + std::to_string(s.step_days));
+  bytes.append(reinterpret_cast<const char*>(s.weights.data()), s.weights.size() * sizeof(float));
   s.data_sha256 = core::sha256_hex(bytes);
   return s;
 }

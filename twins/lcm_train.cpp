@@ -225,8 +225,9 @@ struct Losses {
 
 // Unrolls the GRU over the calibration steps of a batch of customers; the loss of step d
 // counts for customers born before d, in training (d < split) or validation (d >= split).
+// `weights` (customers x steps; undefined: none) weigh the training days' losses.
 Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& statics,
-                    const torch::Tensor& birth, std::int32_t steps, std::int32_t split) {
+                    const torch::Tensor& birth, std::int32_t steps, std::int32_t split, const torch::Tensor& weights) {
   const auto rows = x.size(0);
   const bool with_statics = !net->initial.is_empty();
   const auto h0 = net->initial_state(statics, rows);
@@ -246,19 +247,21 @@ Losses batch_losses(LcmNet& net, const torch::Tensor& x, const torch::Tensor& y,
     if (with_statics) linear = linear + offsets;
     const auto out = with_response(linear, x.select(1, d));
     const auto target = y.select(1, d);
+    const bool weighted = weights.defined() && d < split;
+    const auto mask = weighted ? alive.squeeze(1) * weights.select(1, d) : alive.squeeze(1);
     torch::Tensor loss = torch::zeros({});
     for (int k = 0; k < kBinaryHeads; ++k)
       loss = loss + (torch::binary_cross_entropy_with_logits(out.select(1, k), target.select(1, kHeadEvent[k]),
                                                               {}, {}, torch::Reduction::None) *
-                     alive.squeeze(1))
+                     mask)
                         .sum();
-    const auto bought = target.select(1, kLcmPurchase) * alive.squeeze(1);
+    const auto bought = target.select(1, kLcmPurchase) * mask;
     const auto log_spend = target.select(1, kLcmLogSpend) * 4.0;
     const auto z = (log_spend - out.select(1, kHeadLogSpend)) / sigma;
     loss = loss + ((torch::log(sigma) + 0.5 * z * z) * bought).sum();
     if (d < split) {
       train_sum = train_sum + loss;
-      train_count += count;
+      train_count += weighted ? mask.sum().item<double>() : count;
     } else {
       validation_sum += loss.item<double>();
       validation_count += count;
@@ -308,7 +311,8 @@ std::string config_text(const LcmConfig& c) {
     << "\nvalidation_days=" << c.validation_days << "\nseed=" << c.seed
     << "\naction_into_state=" << (c.action_into_state ? 1 : 0) << "\ntenure=" << (c.tenure ? 1 : 0)
     << "\ndecay_after=" << c.decay_after << "\nattributes=" << (c.attributes ? 1 : 0)
-    << "\nstep_days=" << c.step_days << "\noffer_memory=" << (c.offer_memory ? 1 : 0) << "\n";
+    << "\nstep_days=" << c.step_days << "\noffer_memory=" << (c.offer_memory ? 1 : 0)
+    << "\npropensity_weights=" << (c.propensity_weights ? 1 : 0) << "\n";
   return o.str();
 }
 
@@ -333,6 +337,7 @@ LcmConfig parse_config_text(const std::string& text) {
     else if (key == "attributes") c.attributes = value == "1";
     else if (key == "step_days") c.step_days = std::stoi(value);  // absent: 1, daily
     else if (key == "offer_memory") c.offer_memory = value == "1";  // absent: off
+    else if (key == "propensity_weights") c.propensity_weights = value == "1";  // absent: off
   }
   return c;
 }
@@ -369,6 +374,13 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
   const auto y_all = torch::from_blob(targets.data(), {n, steps, kLcmEventCount});
   std::vector<std::int64_t> births(data.birth.begin(), data.birth.end());
   const auto birth_all = torch::from_blob(births.data(), {n}, torch::kInt64);
+  if (config.propensity_weights != !data.weights.empty())
+    throw std::invalid_argument(config.propensity_weights ? "propensity weights asked for, and the data have none"
+                                                          : "the data carry propensity weights the config does not ask for");
+  std::vector<float> weights;  // the training steps' columns of data.weights
+  for (std::size_t c = 0; c < data.size() && config.propensity_weights; ++c)
+    weights.insert(weights.end(), data.weights.begin() + c * data.days, data.weights.begin() + c * data.days + steps);
+  const auto w_all = weights.empty() ? torch::Tensor() : torch::from_blob(weights.data(), {n, steps});
   const auto statics = config.attributes ? lcm_choose_statics(data.attributes, nullptr) : std::vector<LcmStatic>{};
   const int S = lcm_static_width(statics);
   std::vector<float> encoded(data.size() * S);
@@ -412,7 +424,8 @@ LcmArtifact train_lcm(const LcmSequences& data, const LcmConfig& config,
     for (std::int64_t start = 0; start < n; start += config.batch_customers) {
       const auto idx = order.slice(0, start, std::min<std::int64_t>(n, start + config.batch_customers));
       const auto losses = batch_losses(net, x_all.index_select(0, idx), y_all.index_select(0, idx),
-                                       s_all.index_select(0, idx), birth_all.index_select(0, idx), steps, split);
+                                       s_all.index_select(0, idx), birth_all.index_select(0, idx), steps, split,
+                                       w_all.defined() ? w_all.index_select(0, idx) : torch::Tensor());
       optimizer.zero_grad();
       losses.train.backward();
       net->cell->weight_ih.grad().mul_(state_mask);

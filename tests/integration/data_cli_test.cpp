@@ -154,7 +154,7 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("seed 1, threads 1, action_into_state true, tenure false, attributes false, "
-                       "offer_memory true, step day\n"),
+                       "offer_memory true, propensity_weights false, step day\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("epochs_run=2"), std::string::npos) << r.out;
@@ -203,11 +203,21 @@ TEST_F(DataCliTest, CdnowFromIngestToTheMirrorWorld) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("2357 customers, 39 calibration weeks to 1997-09-30 (2 for validation)"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("attributes true, offer_memory auto, step week\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("attributes true, offer_memory auto, propensity_weights false, step week\n"),
+            std::string::npos) << r.out;
   EXPECT_NE(r.out.find("offer memory: off, the log holds no offer of a known size\n"), std::string::npos) << r.out;
   r = mirror("train --config " + path("weekly.yaml") + " --out " + path("w2.lcm") + " --offer-memory maybe");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("--offer-memory 'maybe': expected on, off or auto"), std::string::npos) << r.out;
+  // Propensity weights need daily steps, and decisions (CDNOW has none); nothing is written.
+  r = mirror("train --config " + path("weekly.yaml") + " --out " + path("w2.lcm") + " --propensity-weights");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("train failed: propensity weights need daily steps"), std::string::npos) << r.out;
+  r = mirror("train --store " + store + " --out " + path("w2.lcm") + " --propensity-weights");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("train failed: propensity weights need decisions, and the store holds none"),
+            std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("w2.lcm")));
   r = mirror("validate --model " + path("w.lcm") + " " + store + " --rollouts 2");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("weekly steps: the holdout is 39 whole weeks; the 30-day scores are over 28 days, churn "

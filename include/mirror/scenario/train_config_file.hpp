@@ -27,6 +27,7 @@ struct TrainSettings {
   std::optional<bool> tenure;
   std::optional<bool> attributes;
   std::optional<OfferMemory> offer_memory;
+  std::optional<bool> propensity_weights;
   std::optional<int> step_days;  // `step: day` (1) or `step: week` (7)
   std::optional<std::string> calibration_end;  // YYYY-MM-DD, checked
   std::optional<std::string> store, out;       // relative paths resolved against the file's folder

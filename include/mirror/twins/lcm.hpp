@@ -137,8 +137,18 @@ struct LcmConfig {
   // Days per step: 1 (daily) or 7 (weekly, LcmSequences::step_days). validation_days is then
   // rounded to whole steps.
   int step_days = 1;
+  // Whether training weighs each day by the inverse propensity of the customer's latest
+  // decision (LcmSequences::weights, read with LcmReadOptions::propensity_weights): on a log
+  // whose policy targets (retention offers to those not seen for a while), so that the
+  // targeting is not learned as the actions' effect. The validation days stay unweighted.
+  bool propensity_weights = false;
 };
 inline constexpr int kLcmWeekDays = 7;
+// Propensity weights: share(action) / propensity of the latest decision, clipped to
+// [1 / kLcmMaxPropensityWeight, kLcmMaxPropensityWeight], on the kLcmWeightedDays days from
+// it (the longest an offer acts in the generated worlds); 1 on other days.
+inline constexpr double kLcmMaxPropensityWeight = 10;
+inline constexpr int kLcmWeightedDays = 28;
 
 // A static customer attribute as the LCM reads it (the store's /attributes, `mirror ingest
 // --attributes`): a number, standardised by the training customers' mean and standard
@@ -181,6 +191,9 @@ struct LcmSequences {
   // Weekly steps only: customers x days, the purchase days in each step (daily steps read
   // events' kLcmPurchase).
   std::vector<float> purchase_days;
+  // Read with LcmReadOptions::propensity_weights only: customers x days, each day's weight in
+  // training's loss (kLcmMaxPropensityWeight); empty otherwise (every day weighs 1).
+  std::vector<float> weights;
   // Product categories (from the store's item names, lcm_item_category) and, per customer,
   // the steps and categories of its item events (views, purchases), in step order:
   // customer c's are [interest_offset[c], interest_offset[c + 1]).
@@ -244,6 +257,9 @@ struct LcmReadOptions {
   // many parts; null: read here.
   const results::Table* attributes = nullptr;
   int step_days = 1;  // 1 or kLcmWeekDays
+  // Fill LcmSequences::weights from the decisions' propensities (daily steps only; every
+  // decision of the customers read must have one, or std::invalid_argument names it).
+  bool propensity_weights = false;
 };
 LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmReadOptions& options);
 
@@ -253,7 +269,7 @@ LcmSequences read_lcm_sequences(const results::StoreReader& store, const LcmRead
 std::vector<std::size_t> lcm_sample_customers(std::size_t store_customers, std::size_t n, std::uint64_t seed);
 // Bytes a customer-day takes in LcmSequences (events, actions, promoted category, and the
 // spend summed while reading); training adds its input and target tensors.
-double lcm_bytes_per_customer_day(bool training);
+double lcm_bytes_per_customer_day(bool training, bool weighted = false);  // weighted: propensity weights
 // The days a store's sequences span (read_lcm_sequences' LcmSequences::days): its first
 // event's day to its last's.
 std::int32_t lcm_store_days(const results::StoreMeta& meta);

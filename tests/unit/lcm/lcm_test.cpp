@@ -266,6 +266,23 @@ TEST(LcmOfferMemory, AutoKeepsItOnlyWhereOffersLast) {
   EXPECT_EQ(runs_with, 2);
 }
 
+// Days of weight 1 train bit for bit as without weights; other weights change the model.
+TEST(LcmPropensityWeights, WeighTheTrainingDays) {
+  auto s = coupon_world(14);
+  auto c = coupon_config();
+  c.epochs = 2;
+  const auto plain = train_lcm(s, c);
+  EXPECT_THROW(train_lcm(s, [&] { auto w = c; w.propensity_weights = true; return w; }()), std::invalid_argument);
+  s.weights.assign(s.size() * s.days, 1.0f);
+  EXPECT_THROW(train_lcm(s, c), std::invalid_argument);  // weights the config does not ask for
+  c.propensity_weights = true;
+  const auto ones = train_lcm(s, c);
+  EXPECT_EQ(ones.weights.w_head, plain.weights.w_head);
+  EXPECT_EQ(ones.weights.w_ih, plain.weights.w_ih);
+  for (std::size_t i = 0; i < s.weights.size(); i += 3) s.weights[i] = 4.0f;
+  EXPECT_NE(train_lcm(s, c).weights.w_head, plain.weights.w_head);
+}
+
 TEST(LcmOfferMemory, TheMemoryMustGainMoreThanNoise) {
   EXPECT_TRUE(lcm_keep_offer_memory(0.20, 0.19));
   EXPECT_FALSE(lcm_keep_offer_memory(0.20, 0.1999));  // 0.05% lower: noise, the simpler model

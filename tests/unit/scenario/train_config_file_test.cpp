@@ -54,6 +54,10 @@ TEST(TrainConfigFile, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
     ASSERT_TRUE(memory.ok()) << errors_of(memory);
     EXPECT_EQ(*memory.settings.offer_memory, want) << text;
   }
+  const auto weighted = load_train_config_text("propensity_weights: true\n", "lcm.yaml");
+  ASSERT_TRUE(weighted.ok()) << errors_of(weighted);
+  EXPECT_EQ(*weighted.settings.propensity_weights, true);
+  EXPECT_FALSE(off.settings.propensity_weights);
   const auto bad_memory = load_train_config_text("offer_memory: 2\n", "lcm.yaml");
   EXPECT_EQ(errors_of(bad_memory), "lcm.yaml:1:15: offer_memory: expected true, false or auto, found '2'\n");
   const auto no_tenure = load_train_config_text("tenure: false\n", "lcm.yaml");
