@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <string>
-#include <tuple>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "mirror/core/random.hpp"
