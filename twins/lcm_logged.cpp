@@ -45,19 +45,19 @@ LcmLoggedDecisions lcm_logged_decisions(const LcmArtifact& model, const LcmSeque
       LcmHistory history;
       std::size_t k = 0;
       for (std::int32_t d = 0; d < data.calibration_days && k < list.size(); ++d) {
-        if (d > 0) history.observe(data.events_at(c, d - 1), data.actions_at(c, d - 1), d - 1);
+        if (d > 0) history.observe(data, c, d - 1);
         const float* yesterday = d > 0 ? data.events_at(c, d - 1) : nullptr;
         if (history.birth < 0) {  // no state yet: the model says nothing about this day
           while (k < list.size() && list[k].first == d) ++k;
           continue;
         }
         // The day as logged. As in training, the heads read the state after the day's step.
-        lcm_inputs(yesterday, data.actions_at(c, d), data.first_day + d, d, history, x.data());
+        lcm_inputs(yesterday, data.actions_at(c, d), data.calendar_day(d), data.day(d), history, x.data());
         lcm_step(w, h.data(), x.data(), h_next.data(), 1);
         if (k < list.size() && list[k].first == d) {
           lcm_heads(w, h_next.data(), x.data(), heads.data(), 1, offsets);
           const double p_logged = sigmoid(heads[kHeadPurchase]), spend_logged = expected_spend(heads[kHeadLogSpend]);
-          lcm_inputs(yesterday, nullptr, data.first_day + d, d, history, x_none.data());
+          lcm_inputs(yesterday, nullptr, data.calendar_day(d), data.day(d), history, x_none.data());
           lcm_step(w, h.data(), x_none.data(), h_none.data(), 1);  // the same unless the action enters the state
           lcm_heads(w, h_none.data(), x_none.data(), heads.data(), 1, offsets);
           const double p_none = sigmoid(heads[kHeadPurchase]), spend_none = expected_spend(heads[kHeadLogSpend]);
